@@ -1,0 +1,83 @@
+// Every environment variable the server reads, parsed and typed once.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', ''])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().default('0.0.0.0'),
+  /** Where the embedded database, the generated JWT secret and local files live. */
+  DATA_DIR: z.string().default('./.data'),
+  /** PostgreSQL; unset means the embedded database (PGlite) in DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  /** Apply pending migrations at start when DATABASE_URL is set (always done in embedded mode). */
+  MIGRATE_ON_START: bool.default(false),
+  /** Redis; set, it switches to BullMQ queues, Redis pub/sub and Redis-backed rate limits. */
+  REDIS_URL: z.string().optional(),
+  /** Prefix for every Redis key and channel, so several deployments can share one Redis. */
+  REDIS_PREFIX: z.string().default('genhub:'),
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+  ACCESS_TOKEN_TTL: z.coerce.number().int().positive().default(15 * 60),
+  REFRESH_TOKEN_TTL: z.coerce.number().int().positive().default(30 * 24 * 3600),
+  ADMIN_EMAIL: z.string().email().optional(),
+  ADMIN_PASSWORD: z.string().optional(),
+  ADMIN_USERNAME: z.string().default('admin'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** GraphiQL at /graphql; defaults to on outside production. */
+  GRAPHIQL: bool.optional(),
+  /** Comma-separated origins allowed by CORS; empty allows none but same-origin. */
+  CORS_ORIGINS: z.string().default(''),
+  AVATAR_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+  /** Seconds a SIGTERM waits for open requests before closing. */
+  SHUTDOWN_GRACE: z.coerce.number().positive().default(10),
+  ARGON2_MEMORY_KIB: z.coerce.number().int().positive().default(19456),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config extends Omit<Env, 'JWT_SECRET' | 'GRAPHIQL'> {
+  jwtSecret: Uint8Array;
+  graphiql: boolean;
+  production: boolean;
+  dataDir: string;
+  corsOrigins: string[];
+}
+
+export class ConfigError extends Error {}
+
+/** Parses an environment (process.env by default). Throws ConfigError naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined)));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const env = parsed.data;
+  const production = env.NODE_ENV === 'production';
+  const dataDir = resolve(env.DATA_DIR);
+  return {
+    ...env,
+    production,
+    dataDir,
+    graphiql: env.GRAPHIQL ?? !production,
+    corsOrigins: env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    jwtSecret: new TextEncoder().encode(env.JWT_SECRET ?? jwtSecretFromDataDir(dataDir, production)),
+  };
+}
+
+/** Embedded mode: the secret is generated once and kept in DATA_DIR, so tokens survive restarts. */
+function jwtSecretFromDataDir(dataDir: string, production: boolean): string {
+  if (production) throw new ConfigError('invalid configuration:\n  JWT_SECRET: required in production');
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}

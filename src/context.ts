@@ -1,0 +1,46 @@
+// What every operation can reach: the services' dependencies and the viewer.
+import type { Config } from './config.js';
+import type { PrismaClient } from './db.js';
+import type { User } from './generated/prisma/client.js';
+import type { Logger } from './logger.js';
+import type { PasswordHasher } from './modules/auth/passwords.js';
+import type { TokenSigner } from './modules/auth/tokens.js';
+import type { PubSub } from './realtime/pubsub.js';
+import type { Storage } from './storage/index.js';
+
+export interface Deps {
+  config: Config;
+  prisma: PrismaClient;
+  hasher: PasswordHasher;
+  tokens: TokenSigner;
+  pubsub: PubSub;
+  storage: Storage;
+  log: Logger;
+}
+
+export type Viewer =
+  | { kind: 'anonymous' }
+  | {
+      kind: 'user';
+      user: User;
+      /** The login session of an access token; null for an API key. */
+      sessionId: string | null;
+      /** Set when the request authenticated with an API key: its id and permissions. */
+      apiKey: { id: string; scopes: string[] } | null;
+    };
+
+export type UserViewer = Extract<Viewer, { kind: 'user' }>;
+
+export interface RequestMeta {
+  ip?: string;
+  userAgent?: string;
+}
+
+export interface Context extends Deps {
+  viewer: Viewer;
+  meta: RequestMeta;
+  /** Users this request has just signed in (login, register, refresh): their accounts are visible in the answer. */
+  signedIn: Set<number>;
+}
+
+export const anonymous: Viewer = { kind: 'anonymous' };

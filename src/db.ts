@@ -1,0 +1,89 @@
+// The Prisma client over PostgreSQL (@prisma/adapter-pg) or the embedded PGlite database.
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import pg from 'pg';
+import { PrismaClient } from './generated/prisma/client.js';
+import { applyMigrations, type SqlRunner } from './migrate.js';
+import type { Logger } from './logger.js';
+
+export { PrismaClient };
+export type Prisma = PrismaClient;
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: 'embedded' | 'postgres';
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL URL; when absent the embedded database is used. */
+  url?: string;
+  /** Embedded data folder; null keeps the embedded database in memory (tests). */
+  dataDir?: string | null;
+  /** Apply pending migrations first (always true for the embedded database). */
+  migrate?: boolean;
+  /** PostgreSQL pool size. */
+  poolSize?: number;
+  /** A PGlite data-dir dump to start from (tests): skips initdb and migrations already in it. */
+  loadDataDir?: Blob;
+  log?: Logger;
+}
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  return opts.url ? openPostgres(opts.url, opts) : openEmbedded(opts);
+}
+
+async function openPostgres(url: string, opts: DatabaseOptions): Promise<Database> {
+  if (opts.migrate) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const applied = await applyMigrations(pgRunner(client), { lock: true });
+      if (applied.length) opts.log?.info({ applied }, 'migrations applied');
+    } finally {
+      await client.end();
+    }
+  }
+  const adapter = new PrismaPg({ connectionString: url, max: opts.poolSize ?? 10 });
+  const prisma = new PrismaClient({ adapter });
+  return {
+    prisma,
+    kind: 'postgres',
+    ping: async () => void (await prisma.$queryRaw`SELECT 1`),
+    close: () => prisma.$disconnect(),
+  };
+}
+
+async function openEmbedded(opts: DatabaseOptions): Promise<Database> {
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const pglite = await PGlite.create(opts.dataDir ?? undefined, opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {});
+  const applied = await applyMigrations(pgliteRunner(pglite));
+  if (applied.length) opts.log?.info({ applied }, 'migrations applied');
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  return {
+    prisma,
+    kind: 'embedded',
+    ping: async () => void (await pglite.query('SELECT 1')),
+    close: async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}
+
+export function pgRunner(client: pg.Client): SqlRunner {
+  return {
+    exec: async (sql) => void (await client.query(sql)),
+    query: async <T>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as T[],
+  };
+}
+
+export function pgliteRunner(db: PGlite): SqlRunner {
+  return {
+    exec: async (sql) => void (await db.exec(sql)),
+    query: async <T>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows,
+  };
+}

@@ -1,0 +1,49 @@
+// Entry point: `serve` (API), `worker` (background jobs), or both in one process (default).
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+
+const role = process.argv[2] ?? 'all';
+if (!['all', 'serve', 'worker'].includes(role)) {
+  console.error(`usage: main.ts [serve|worker|all]   (got "${role}")`);
+  process.exit(2);
+}
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  throw err;
+}
+const log = createLogger(config.LOG_LEVEL, { role });
+
+const { createApp } = await import('./app.js');
+const app = await createApp(config, { log });
+if (role !== 'worker') {
+  const url = await app.http.listen(config.PORT, config.HOST);
+  log.info({ url: `${url}/graphql`, database: app.db.kind, redis: Boolean(config.REDIS_URL) }, 'server listening');
+} else {
+  log.info('worker started (no task queue yet: it waits for jobs)');
+}
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), (config.SHUTDOWN_GRACE + 5) * 1000);
+    force.unref();
+    try {
+      await app.close();
+      log.info('stopped');
+      process.exit(0);
+    } catch (err) {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+  });
+}

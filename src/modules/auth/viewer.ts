@@ -1,0 +1,37 @@
+// Who is calling: an access token (JWT naming a live session), an API key, or nobody.
+import type { Deps, Viewer } from '../../context.js';
+import { anonymous } from '../../context.js';
+import { sha256 } from '../../lib/crypto.js';
+
+export const API_KEY_PREFIX = 'sk_';
+
+/** Reads the credential from `Authorization: Bearer …` or `X-API-Key`. */
+export function credentialFrom(headers: { get(name: string): string | null }): string | null {
+  const auth = headers.get('authorization');
+  if (auth) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    if (m) return m[1]!;
+  }
+  return headers.get('x-api-key')?.trim() || null;
+}
+
+export async function resolveViewer(deps: Pick<Deps, 'prisma' | 'tokens' | 'log'>, credential: string | null): Promise<Viewer> {
+  if (!credential) return anonymous;
+  if (credential.startsWith(API_KEY_PREFIX)) return viewerFromApiKey(deps, credential);
+  const claims = await deps.tokens.verify(credential);
+  if (!claims) return anonymous;
+  const session = await deps.prisma.authSession.findUnique({ where: { id: claims.sessionId }, include: { user: true } });
+  if (!session || session.revokedAt || session.expiresAt <= new Date() || session.userId !== claims.userId || session.user.disabled)
+    return anonymous;
+  return { kind: 'user', user: session.user, sessionId: session.id, apiKey: null };
+}
+
+async function viewerFromApiKey(deps: Pick<Deps, 'prisma' | 'log'>, secret: string): Promise<Viewer> {
+  const key = await deps.prisma.apiKey.findUnique({ where: { keyHash: sha256(secret) }, include: { user: true } });
+  const now = new Date();
+  if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= now) || key.user.disabled) return anonymous;
+  deps.prisma.apiKey
+    .update({ where: { id: key.id }, data: { lastUsedAt: now, usageCount: { increment: 1 } } })
+    .catch((err: unknown) => deps.log.warn({ err, apiKeyId: key.id }, 'could not record API key use'));
+  return { kind: 'user', user: key.user, sessionId: null, apiKey: { id: key.id, scopes: key.scopes } };
+}

@@ -1,0 +1,106 @@
+// The Pothos SchemaBuilder: Prisma types, Relay (global ids, connections) and scope-auth.
+import SchemaBuilder from '@pothos/core';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import type { Context } from '../context.js';
+import { AppError } from '../errors.js';
+import type PrismaTypes from '../generated/pothos-types.js';
+import { getDatamodel } from '../generated/pothos-types.js';
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  DefaultFieldNullability: false;
+  DefaultInputFieldRequiredness: true;
+  AuthScopes: {
+    /** Any signed-in user (access token or API key). */
+    authenticated: boolean;
+    admin: boolean;
+    /** A permission an API key must carry; sessions from a login have them all. */
+    permission: string;
+  };
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    JSON: { Input: unknown; Output: unknown };
+    File: { Input: File; Output: never };
+  };
+}>({
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
+  defaultFieldNullability: false,
+  defaultInputFieldRequiredness: true,
+  scopeAuth: {
+    authorizeOnSubscribe: true,
+    authScopes: (ctx) => ({
+      authenticated: ctx.viewer.kind === 'user',
+      admin: ctx.viewer.kind === 'user' && ctx.viewer.user.role === 'admin',
+      permission: (p: string) =>
+        ctx.viewer.kind === 'user' && (ctx.viewer.apiKey === null || ctx.viewer.apiKey.scopes.includes(p)),
+    }),
+    unauthorizedError: (_parent, ctx, _info, result) =>
+      ctx.viewer.kind === 'user'
+        ? new AppError('FORBIDDEN', result.message === 'Not authorized' ? 'You do not have permission for this operation' : result.message)
+        : new AppError('UNAUTHENTICATED', 'Authentication required'),
+  },
+  prisma: {
+    client: (ctx) => ctx.prisma,
+    dmmf: getDatamodel(),
+    filterConnectionTotalCount: true,
+    onUnusedQuery: null,
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+  },
+});
+
+builder.queryType({});
+builder.mutationType({});
+builder.subscriptionType({});
+
+builder.addScalarType(
+  'DateTime',
+  new GraphQLScalarType<Date, string>({
+    name: 'DateTime',
+    description: 'An ISO-8601 date and time in UTC.',
+    serialize: (v) => (v instanceof Date ? v : new Date(v as string)).toISOString(),
+    parseValue: (v) => parseDate(v),
+    parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
+  }),
+);
+
+function parseDate(v: unknown): Date {
+  const d = typeof v === 'string' || typeof v === 'number' ? new Date(v) : undefined;
+  if (!d || Number.isNaN(d.getTime())) throw new GraphQLError('DateTime must be an ISO-8601 string', { extensions: { code: 'BAD_USER_INPUT' } });
+  return d;
+}
+
+const literal = (ast: ValueNode): unknown => {
+  switch (ast.kind) {
+    case Kind.STRING:
+    case Kind.BOOLEAN:
+      return ast.value;
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(ast.value);
+    case Kind.OBJECT:
+      return Object.fromEntries(ast.fields.map((f) => [f.name.value, literal(f.value)]));
+    case Kind.LIST:
+      return ast.values.map(literal);
+    default:
+      return null;
+  }
+};
+
+builder.addScalarType(
+  'JSON',
+  new GraphQLScalarType({ name: 'JSON', description: 'Any JSON value.', serialize: (v) => v, parseValue: (v) => v, parseLiteral: literal }),
+);
+
+builder.scalarType('File', {
+  description: 'A file sent as a part of a GraphQL multipart request.',
+  serialize: () => {
+    throw new Error('File is an input-only scalar');
+  },
+});

@@ -1,0 +1,9 @@
+// Every module's schema file, then the finished schema.
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { builder } from './builder.js';
+import '../modules/users/users.schema.js';
+import '../modules/auth/auth.schema.js';
+
+export const schema = builder.toSchema();
+
+export const printedSchema = () => printSchema(lexicographicSortSchema(schema)) + '\n';

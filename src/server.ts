@@ -1,0 +1,176 @@
+// The HTTP server: Yoga at /graphql (HTTP, SSE and graphql-ws on the same path), health
+// probes and stored files.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import type { ExecutionArgs } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { WebSocketServer } from 'ws';
+import type { Context, Deps, RequestMeta } from './context.js';
+import { credentialFrom, resolveViewer } from './modules/auth/viewer.js';
+import { schema } from './schema/index.js';
+
+export interface HttpServer {
+  server: Server;
+  yoga: YogaServerInstance<ServerContext, Context>;
+  listen(port: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+interface ServerContext {
+  req?: IncomingMessage;
+  res?: ServerResponse;
+  connectionParams?: Record<string, unknown>;
+}
+
+export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }): HttpServer {
+  const { config, log } = deps;
+
+  const yoga = createYoga<ServerContext, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    graphiql: config.graphiql ? { title: 'genhub', subscriptionsProtocol: 'WS' } : false,
+    landingPage: false,
+    maskedErrors: { isDev: false },
+    logging: {
+      debug: (...a) => log.debug(a.map(String).join(' ')),
+      info: (...a) => log.info(a.map(String).join(' ')),
+      warn: (...a) => log.warn(a.map(String).join(' ')),
+      error: (...a) => log.error({ err: a.find((x) => x instanceof Error) }, a.map(String).join(' ')),
+    },
+    cors: config.corsOrigins.length ? { origin: config.corsOrigins, credentials: true } : false,
+    plugins: [
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
+      EnvelopArmorPlugin({
+        maxDepth: { n: 12 },
+        maxAliases: { n: 20 },
+        maxTokens: { n: 5000 },
+        maxDirectives: { n: 50 },
+        costLimit: { maxCost: 10000 },
+        blockFieldSuggestion: { enabled: config.production },
+      }),
+    ],
+    context: async ({ request, connectionParams, req }): Promise<Context> => {
+      const credential = request ? credentialFrom(request.headers) : credentialFromParams(connectionParams);
+      return {
+        ...deps,
+        viewer: await resolveViewer(deps, credential),
+        meta: metaOf(req, request?.headers),
+        signedIn: new Set(),
+      };
+    },
+  });
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((err) => {
+      log.error({ err, url: req.url }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.end();
+    });
+  });
+
+  async function route(req: IncomingMessage, res: ServerResponse) {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path === '/graphql' || path.startsWith('/graphql/')) return void (await yoga(req, res));
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      try {
+        await probes.ping();
+        return sendJson(res, 200, { status: 'ready' });
+      } catch (err) {
+        log.warn({ err }, 'readiness check failed');
+        return sendJson(res, 503, { status: 'unavailable' });
+      }
+    }
+    if (req.method === 'GET' && path.startsWith('/avatars/')) {
+      const file = await deps.storage.get(decodeURIComponent(path.slice(1))).catch(() => null);
+      if (!file) return sendJson(res, 404, { error: 'not found' });
+      res.writeHead(200, { 'content-type': file.contentType, 'cache-control': 'public, max-age=86400', 'x-content-type-options': 'nosniff' });
+      return void res.end(file.data);
+    }
+    sendJson(res, 404, { error: 'not found' });
+  }
+
+  const wss = new WebSocketServer({ server, path: '/graphql' });
+  const wsServer = useServer<Record<string, unknown>, { request: IncomingMessage }>(
+    {
+      execute: (args: ExecutionArgs) => (args.rootValue as any).execute(args),
+      subscribe: (args: ExecutionArgs) => (args.rootValue as any).subscribe(args),
+      onSubscribe: async (ctx, _id, params) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          connectionParams: ctx.connectionParams,
+          params,
+        } as any);
+        const args: ExecutionArgs = {
+          schema,
+          operationName: params.operationName,
+          document: parse(params.query),
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+        const errors = validate(args.schema, args.document);
+        if (errors.length) return errors;
+        return args;
+      },
+    },
+    wss,
+  );
+
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  return {
+    server,
+    yoga,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const a = server.address() as AddressInfo;
+          resolve(`http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`);
+        });
+      }),
+    close: async () => {
+      await wsServer.dispose();
+      wss.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        const timer = setTimeout(() => {
+          for (const s of sockets) s.destroy();
+        }, config.SHUTDOWN_GRACE * 1000);
+        timer.unref();
+        if (!server.listening) resolve();
+      });
+    },
+  };
+}
+
+function credentialFromParams(params?: Record<string, unknown>): string | null {
+  if (!params) return null;
+  const get = (name: string) => {
+    const v = params[name] ?? params[name.toLowerCase()] ?? (params.headers as Record<string, unknown> | undefined)?.[name.toLowerCase()];
+    return typeof v === 'string' ? v : null;
+  };
+  return credentialFrom({ get: (n) => get(n === 'authorization' ? 'Authorization' : n) ?? get(n) });
+}
+
+function metaOf(req?: IncomingMessage, headers?: Headers): RequestMeta {
+  return {
+    ip: req?.socket.remoteAddress,
+    userAgent: headers?.get('user-agent') ?? req?.headers['user-agent'] ?? undefined,
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
