@@ -36,6 +36,11 @@ const schema = z.object({
   AVATAR_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
   /** Seconds a SIGTERM waits for open requests before closing. */
   SHUTDOWN_GRACE: z.coerce.number().positive().default(10),
+  /** graphql-armor limits, checked before a query runs. */
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(12),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().positive().default(20),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().positive().default(5000),
+  GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(10000),
   ARGON2_MEMORY_KIB: z.coerce.number().int().positive().default(19456),
 });
 

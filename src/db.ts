@@ -69,7 +69,7 @@ async function openEmbedded(opts: DatabaseOptions): Promise<Database> {
     ping: async () => void (await pglite.query('SELECT 1')),
     close: async () => {
       await prisma.$disconnect();
-      await pglite.close();
+      if (!pglite.closed) await pglite.close();
     },
   };
 }

@@ -44,11 +44,11 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
     plugins: [
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
       EnvelopArmorPlugin({
-        maxDepth: { n: 12 },
-        maxAliases: { n: 20 },
-        maxTokens: { n: 5000 },
+        maxDepth: { n: config.GRAPHQL_MAX_DEPTH },
+        maxAliases: { n: config.GRAPHQL_MAX_ALIASES },
+        maxTokens: { n: config.GRAPHQL_MAX_TOKENS },
         maxDirectives: { n: 50 },
-        costLimit: { maxCost: 10000 },
+        costLimit: { maxCost: config.GRAPHQL_MAX_COST },
         blockFieldSuggestion: { enabled: config.production },
       }),
     ],

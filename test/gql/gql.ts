@@ -21,6 +21,15 @@ type Documents = {
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      tokenType\n      expiresIn\n      user { id databaseId username email role tier }\n    }\n  }\n": typeof types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      user { id databaseId username }\n    }\n  }\n": typeof types.LoginDocument,
     "\n  query Me {\n    me { id databaseId username email name fullName phoneNumber avatarUrl metadata role tier disabled createdAt }\n  }\n": typeof types.MeDocument,
+    "mutation Rename($name: String!) { updateProfile(input: { name: $name }) { name } }": typeof types.RenameDocument,
+    "\n  query Users($offset: Int, $limit: Int) {\n    users(offset: $offset, limit: $limit) { total offset limit items { databaseId username } }\n  }\n": typeof types.UsersDocument,
+    "\n  query UsersConnection($first: Int, $after: String) {\n    usersConnection(first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { cursor node { databaseId username } }\n    }\n  }\n": typeof types.UsersConnectionDocument,
+    "query User($id: ID!) { user(id: $id) { id databaseId username role tier disabled } }": typeof types.UserDocument,
+    "\n  mutation UpdateUser($id: ID!, $input: AdminUpdateUserInput!) {\n    updateUser(id: $id, input: $input) { databaseId role tier disabled }\n  }\n": typeof types.UpdateUserDocument,
+    "mutation DeleteUser($id: ID!) { deleteUser(id: $id) }": typeof types.DeleteUserDocument,
+    "mutation ResetUserPassword($id: ID!, $pw: String!) { resetUserPassword(id: $id, newPassword: $pw) }": typeof types.ResetUserPasswordDocument,
+    "\n  mutation CreateUser($input: AdminCreateUserInput!) { createUser(input: $input) { databaseId username role tier } }\n": typeof types.CreateUserDocument,
+    "query Node($id: ID!) { node(id: $id) { id ... on User { username } } }": typeof types.NodeDocument,
 };
 const documents: Documents = {
     "\n  mutation Refresh($token: String!) {\n    refreshToken(refreshToken: $token) { accessToken refreshToken user { databaseId } }\n  }\n": types.RefreshDocument,
@@ -30,6 +39,15 @@ const documents: Documents = {
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      tokenType\n      expiresIn\n      user { id databaseId username email role tier }\n    }\n  }\n": types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      user { id databaseId username }\n    }\n  }\n": types.LoginDocument,
     "\n  query Me {\n    me { id databaseId username email name fullName phoneNumber avatarUrl metadata role tier disabled createdAt }\n  }\n": types.MeDocument,
+    "mutation Rename($name: String!) { updateProfile(input: { name: $name }) { name } }": types.RenameDocument,
+    "\n  query Users($offset: Int, $limit: Int) {\n    users(offset: $offset, limit: $limit) { total offset limit items { databaseId username } }\n  }\n": types.UsersDocument,
+    "\n  query UsersConnection($first: Int, $after: String) {\n    usersConnection(first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { cursor node { databaseId username } }\n    }\n  }\n": types.UsersConnectionDocument,
+    "query User($id: ID!) { user(id: $id) { id databaseId username role tier disabled } }": types.UserDocument,
+    "\n  mutation UpdateUser($id: ID!, $input: AdminUpdateUserInput!) {\n    updateUser(id: $id, input: $input) { databaseId role tier disabled }\n  }\n": types.UpdateUserDocument,
+    "mutation DeleteUser($id: ID!) { deleteUser(id: $id) }": types.DeleteUserDocument,
+    "mutation ResetUserPassword($id: ID!, $pw: String!) { resetUserPassword(id: $id, newPassword: $pw) }": types.ResetUserPasswordDocument,
+    "\n  mutation CreateUser($input: AdminCreateUserInput!) { createUser(input: $input) { databaseId username role tier } }\n": types.CreateUserDocument,
+    "query Node($id: ID!) { node(id: $id) { id ... on User { username } } }": types.NodeDocument,
 };
 
 /**
@@ -74,6 +92,42 @@ export function graphql(source: "\n  mutation Login($input: LoginInput!) {\n    
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Me {\n    me { id databaseId username email name fullName phoneNumber avatarUrl metadata role tier disabled createdAt }\n  }\n"): (typeof documents)["\n  query Me {\n    me { id databaseId username email name fullName phoneNumber avatarUrl metadata role tier disabled createdAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Rename($name: String!) { updateProfile(input: { name: $name }) { name } }"): (typeof documents)["mutation Rename($name: String!) { updateProfile(input: { name: $name }) { name } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Users($offset: Int, $limit: Int) {\n    users(offset: $offset, limit: $limit) { total offset limit items { databaseId username } }\n  }\n"): (typeof documents)["\n  query Users($offset: Int, $limit: Int) {\n    users(offset: $offset, limit: $limit) { total offset limit items { databaseId username } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query UsersConnection($first: Int, $after: String) {\n    usersConnection(first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { cursor node { databaseId username } }\n    }\n  }\n"): (typeof documents)["\n  query UsersConnection($first: Int, $after: String) {\n    usersConnection(first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { cursor node { databaseId username } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query User($id: ID!) { user(id: $id) { id databaseId username role tier disabled } }"): (typeof documents)["query User($id: ID!) { user(id: $id) { id databaseId username role tier disabled } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateUser($id: ID!, $input: AdminUpdateUserInput!) {\n    updateUser(id: $id, input: $input) { databaseId role tier disabled }\n  }\n"): (typeof documents)["\n  mutation UpdateUser($id: ID!, $input: AdminUpdateUserInput!) {\n    updateUser(id: $id, input: $input) { databaseId role tier disabled }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation DeleteUser($id: ID!) { deleteUser(id: $id) }"): (typeof documents)["mutation DeleteUser($id: ID!) { deleteUser(id: $id) }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ResetUserPassword($id: ID!, $pw: String!) { resetUserPassword(id: $id, newPassword: $pw) }"): (typeof documents)["mutation ResetUserPassword($id: ID!, $pw: String!) { resetUserPassword(id: $id, newPassword: $pw) }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateUser($input: AdminCreateUserInput!) { createUser(input: $input) { databaseId username role tier } }\n"): (typeof documents)["\n  mutation CreateUser($input: AdminCreateUserInput!) { createUser(input: $input) { databaseId username role tier } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Node($id: ID!) { node(id: $id) { id ... on User { username } } }"): (typeof documents)["query Node($id: ID!) { node(id: $id) { id ... on User { username } } }"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

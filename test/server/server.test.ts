@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { graphql } from '../gql/index.js';
+import { codeOf, startTestServer, type TestServer } from '../helpers/harness.js';
+import { MeDoc, newUser } from '../helpers/ops.js';
+
+const RenameDoc = graphql(`mutation Rename($name: String!) { updateProfile(input: { name: $name }) { name } }`);
+
+let t: TestServer;
+before(async () => {
+  t = await startTestServer({ GRAPHQL_MAX_DEPTH: '3' });
+});
+after(() => t.close());
+
+describe('probes', () => {
+  test('/healthz and /readyz answer 200', async () => {
+    for (const path of ['/healthz', '/readyz']) {
+      const res = await fetch(t.url + path);
+      assert.equal(res.status, 200, path);
+    }
+  });
+  test('unknown paths are 404', async () => {
+    assert.equal((await fetch(t.url + '/nope')).status, 404);
+  });
+});
+
+describe('GraphiQL', () => {
+  test('is served to browsers outside production', async () => {
+    const res = await fetch(t.url + '/graphql', { headers: { accept: 'text/html' } });
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /graphiql/i);
+  });
+});
+
+describe('subscriptions', () => {
+  test('over graphql-ws on /graphql, authenticated by connectionParams', async () => {
+    const u = await newUser(t);
+    const client = createClient({ url: t.wsUrl, webSocketImpl: WebSocket, connectionParams: { Authorization: `Bearer ${u.token}` }, lazy: false });
+    try {
+      const received: string[] = [];
+      const iterator = client.iterate<{ viewerUpdated: { name: string } }>({ query: 'subscription { viewerUpdated { name } }' });
+      const next = (async () => {
+        for await (const msg of iterator) {
+          received.push(msg.data!.viewerUpdated.name);
+          if (msg.data!.viewerUpdated.name === 'second') break;
+        }
+      })();
+      await waitFor(async () => {
+        await t.ok(RenameDoc, { name: `first` }, { token: u.token });
+        return received.length > 0;
+      });
+      await t.ok(RenameDoc, { name: 'second' }, { token: u.token });
+      await next;
+      assert.equal(received.at(-1), 'second');
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  test('graphql-ws without credentials is refused', async () => {
+    const client = createClient({ url: t.wsUrl, webSocketImpl: WebSocket, lazy: false });
+    try {
+      const errors = await new Promise<unknown>((resolve) => {
+        client.subscribe({ query: 'subscription { viewerUpdated { name } }' }, { next: (v) => resolve(v), error: resolve, complete: () => resolve(null) });
+      });
+      const first = (Array.isArray(errors) ? errors[0] : (errors as { errors?: unknown[] })?.errors?.[0]) as { extensions?: { code?: string } };
+      assert.equal(first?.extensions?.code, 'UNAUTHENTICATED');
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  test('over server-sent events', async () => {
+    const u = await newUser(t);
+    const ac = new AbortController();
+    const res = await fetch(`${t.url}/graphql`, {
+      method: 'POST',
+      signal: ac.signal,
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${u.token}` },
+      body: JSON.stringify({ query: 'subscription { viewerUpdated { name } }' }),
+    });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+    const reader = res.body!.getReader();
+    let text = '';
+    const got = (async () => {
+      const dec = new TextDecoder();
+      while (!text.includes('sse-name')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += dec.decode(value);
+      }
+    })();
+    await waitFor(async () => {
+      await t.ok(RenameDoc, { name: 'sse-name' }, { token: u.token });
+      return text.includes('sse-name');
+    });
+    await got;
+    ac.abort();
+    assert.match(text, /event: next\ndata: \{"data":\{"viewerUpdated":\{"name":"sse-name"\}\}\}/);
+  });
+});
+
+describe('hardening', () => {
+  test('armor refuses queries with too many aliases or too much depth before running them', async () => {
+    const aliases = `query { ${Array.from({ length: 30 }, (_, i) => `a${i}: me { id }`).join(' ')} }`;
+    const r = await t.gql(aliases as never);
+    assert.match(r.errors?.[0]?.message ?? '', /alias/i);
+    const d = await t.gql(`query { usersConnection { edges { node { id } } } }` as never);
+    assert.match(d.errors?.[0]?.message ?? '', /depth/i);
+    const small = await t.gql(`query { me { id } }` as never);
+    assert.equal(codeOf(small), 'UNAUTHENTICATED', 'a small query runs');
+  });
+
+  test('unexpected errors are masked; readiness reports the database down', async () => {
+    const u = await newUser(t);
+    await t.app.db.close();
+    const r = await t.gql(MeDoc, undefined, { token: u.token });
+    assert.ok(r.errors?.length);
+    const body = JSON.stringify(r.errors);
+    assert.match(r.errors![0]!.message, /Unexpected error/);
+    assert.doesNotMatch(body, /prisma|pglite|postgres|stack|at \w+ \(/i);
+    assert.equal((await fetch(t.url + '/readyz')).status, 503);
+    assert.equal((await fetch(t.url + '/healthz')).status, 200);
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('timed out');
+}
