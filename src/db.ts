@@ -1,5 +1,7 @@
 // The Prisma client over PostgreSQL (@prisma/adapter-pg) or the embedded PGlite database.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
@@ -58,8 +60,12 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
 }
 
 async function openEmbedded(opts: DatabaseOptions): Promise<Database> {
-  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
-  const pglite = await PGlite.create(opts.dataDir ?? undefined, opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {});
+  let loadDataDir = opts.loadDataDir;
+  if (opts.dataDir) {
+    mkdirSync(opts.dataDir, { recursive: true });
+    if (!loadDataDir && readdirSync(opts.dataDir).length === 0) loadDataDir = await emptyTemplate();
+  }
+  const pglite = await PGlite.create(opts.dataDir ?? undefined, loadDataDir ? { loadDataDir } : {});
   const applied = await applyMigrations(pgliteRunner(pglite));
   if (applied.length) opts.log?.info({ applied }, 'migrations applied');
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
@@ -72,6 +78,13 @@ async function openEmbedded(opts: DatabaseOptions): Promise<Database> {
       if (!pglite.closed) await pglite.close();
     },
   };
+}
+
+/** The empty database `npm install` prepared, if it did: copying it beats running initdb. */
+async function emptyTemplate(): Promise<Blob | undefined> {
+  const { embeddedTemplatePath } = await import('../scripts/pglite-template.mjs');
+  const file = embeddedTemplatePath(resolve(fileURLToPath(import.meta.url), '../..'));
+  return existsSync(file) ? new Blob([readFileSync(file)]) : undefined;
 }
 
 export function pgRunner(client: pg.Client): SqlRunner {

@@ -19,7 +19,7 @@ async function upload(token: string, bytes: Uint8Array, name: string, headers: R
   const form = new FormData();
   form.set('operations', JSON.stringify({ query: 'mutation ($file: File!) { uploadAvatar(file: $file) { avatarUrl } }', variables: { file: null } }));
   form.set('map', JSON.stringify({ 0: ['variables.file'] }));
-  form.set('0', new File([bytes], name));
+  form.set('0', new File([new Uint8Array(bytes)], name));
   const res = await fetch(`${t.url}/graphql`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}`, ...headers } });
   return { status: res.status, body: (await res.json()) as any };
 }

@@ -1,0 +1,1 @@
+export function embeddedTemplatePath(root: string): string;
