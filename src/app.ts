@@ -20,12 +20,15 @@ export interface App {
 
 export interface AppOptions {
   log?: Logger;
-  /** Use this database instead of opening one from the configuration (tests). */
+  /** Use this database instead of opening one from the configuration. */
   db?: Database;
+  /** Close that database with the app (default: only when the app opened it). */
+  ownsDb?: boolean;
 }
 
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
+  const ownsDb = opts.ownsDb ?? !opts.db;
   const db =
     opts.db ??
     (await openDatabase({
@@ -56,12 +59,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       close: async () => {
         await http.close();
         await b.close();
-        if (!opts.db) await db.close();
+        if (ownsDb) await db.close();
       },
     };
   } catch (err) {
     await bus?.close();
-    if (!opts.db) await db.close();
+    if (ownsDb) await db.close();
     throw err;
   }
 }

@@ -1,13 +1,14 @@
 // The Prisma client over PostgreSQL (@prisma/adapter-pg) or the embedded PGlite database.
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.js';
-import { applyMigrations, type SqlRunner } from './migrate.js';
+import { applyMigrations, readMigrations, type SqlRunner } from './migrate.js';
+import { sha256 } from './lib/crypto.js';
 import type { Logger } from './logger.js';
 
 export { PrismaClient };
@@ -63,7 +64,10 @@ async function openEmbedded(opts: DatabaseOptions): Promise<Database> {
   let loadDataDir = opts.loadDataDir;
   if (opts.dataDir) {
     mkdirSync(opts.dataDir, { recursive: true });
-    if (!loadDataDir && readdirSync(opts.dataDir).length === 0) loadDataDir = await emptyTemplate();
+    // A new data folder starts as a copy of the template: much faster than initdb.
+    const template = embeddedTemplatePath().dir;
+    if (!loadDataDir && readdirSync(opts.dataDir).length === 0 && existsSync(join(template, 'PG_VERSION')))
+      cpSync(template, opts.dataDir, { recursive: true });
   }
   const pglite = await PGlite.create(opts.dataDir ?? undefined, loadDataDir ? { loadDataDir } : {});
   const applied = await applyMigrations(pgliteRunner(pglite));
@@ -80,11 +84,18 @@ async function openEmbedded(opts: DatabaseOptions): Promise<Database> {
   };
 }
 
-/** The empty database `npm install` prepared, if it did: copying it beats running initdb. */
-async function emptyTemplate(): Promise<Blob | undefined> {
-  const { embeddedTemplatePath } = await import('../scripts/pglite-template.mjs');
-  const file = embeddedTemplatePath(resolve(fileURLToPath(import.meta.url), '../..'));
-  return existsSync(file) ? new Blob([readFileSync(file)]) : undefined;
+const root = resolve(fileURLToPath(import.meta.url), '../..');
+
+/**
+ * Where `npm install` leaves a migrated embedded database (scripts/make-template.ts), as a data
+ * folder and as a tarball, keyed by the PGlite version and the migrations so a stale template is
+ * never used.
+ */
+export function embeddedTemplatePath(): { dir: string; tarball: string } {
+  const { version } = JSON.parse(readFileSync(resolve(root, 'node_modules/@electric-sql/pglite/package.json'), 'utf8'));
+  const migrations = sha256(readMigrations().map((m) => m.checksum).join(',')).slice(0, 12);
+  const dir = resolve(root, 'node_modules/.cache/genhub', `pglite-${version}-${migrations}`);
+  return { dir, tarball: `${dir}.tar` };
 }
 
 export function pgRunner(client: pg.Client): SqlRunner {

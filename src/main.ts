@@ -20,8 +20,18 @@ try {
 }
 const log = createLogger(config.LOG_LEVEL, { role });
 
+// Open the database while the rest of the application loads: start-up is mostly these two.
+const { openDatabase } = await import('./db.js');
+const { join } = await import('node:path');
+const dbReady = openDatabase({
+  url: config.DATABASE_URL,
+  dataDir: join(config.dataDir, 'pglite'),
+  migrate: !config.DATABASE_URL || config.MIGRATE_ON_START,
+  log,
+});
+dbReady.catch(() => {}); // awaited below; this only avoids an unhandled-rejection report meanwhile
 const { createApp } = await import('./app.js');
-const app = await createApp(config, { log });
+const app = await createApp(config, { log, db: await dbReady, ownsDb: true });
 if (role !== 'worker') {
   const url = await app.http.listen(config.PORT, config.HOST);
   log.info({ url: `${url}/graphql`, database: app.db.kind, redis: Boolean(config.REDIS_URL) }, 'server listening');

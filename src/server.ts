@@ -85,7 +85,9 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
       }
     }
     if (req.method === 'GET' && path.startsWith('/avatars/')) {
-      const file = await deps.storage.get(decodeURIComponent(path.slice(1))).catch(() => null);
+      const file = await Promise.resolve()
+        .then(() => deps.storage.get(decodeURIComponent(path.slice(1))))
+        .catch(() => null);
       if (!file) return sendJson(res, 404, { error: 'not found' });
       res.writeHead(200, { 'content-type': file.contentType, 'cache-control': 'public, max-age=86400', 'x-content-type-options': 'nosniff' });
       return void res.end(file.data);
@@ -154,13 +156,11 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
   };
 }
 
+/** graphql-ws clients send credentials in connectionParams, as header-like keys in any case. */
 function credentialFromParams(params?: Record<string, unknown>): string | null {
   if (!params) return null;
-  const get = (name: string) => {
-    const v = params[name] ?? params[name.toLowerCase()] ?? (params.headers as Record<string, unknown> | undefined)?.[name.toLowerCase()];
-    return typeof v === 'string' ? v : null;
-  };
-  return credentialFrom({ get: (n) => get(n === 'authorization' ? 'Authorization' : n) ?? get(n) });
+  const lower = new Map(Object.entries(params).map(([k, v]) => [k.toLowerCase(), v]));
+  return credentialFrom({ get: (name) => (typeof lower.get(name) === 'string' ? (lower.get(name) as string) : null) });
 }
 
 function metaOf(req?: IncomingMessage, headers?: Headers): RequestMeta {

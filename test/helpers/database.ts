@@ -1,13 +1,12 @@
 // An isolated database per test file: a fresh PostgreSQL database when TEST_DATABASE_URL is
 // set, otherwise an in-memory embedded database started from a migrated template.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { openDatabase, pgRunner, pgliteRunner, type Database } from '../../src/db.js';
-import { applyMigrations, readMigrations } from '../../src/migrate.js';
-import { sha256 } from '../../src/lib/crypto.js';
+import { embeddedTemplatePath, openDatabase, pgRunner, type Database } from '../../src/db.js';
+import { applyMigrations } from '../../src/migrate.js';
 
 export const testDatabaseUrl = process.env.TEST_DATABASE_URL || undefined;
 export const mode = testDatabaseUrl ? 'postgres' : 'embedded';
@@ -41,20 +40,12 @@ async function openPostgresCopy(adminUrl: string): Promise<Database> {
   };
 }
 
-/** A dump of a migrated embedded database, made once per set of migrations and reused. */
+/** The migrated template `npm install` made; made here when missing (migrations changed since). */
 async function embeddedTemplate(): Promise<Blob> {
-  const dir = resolve('.test-data');
-  const hash = sha256(readMigrations().map((m) => m.checksum).join(',')).slice(0, 16);
-  const file = join(dir, `pglite-template-${hash}.tar`);
+  const file = embeddedTemplatePath().tarball;
   if (!existsSync(file)) {
-    const db = await PGlite.create();
-    await applyMigrations(pgliteRunner(db));
-    const dump = await db.dumpDataDir('none');
-    await db.close();
-    mkdirSync(dir, { recursive: true });
-    const tmp = `${file}.${process.pid}`;
-    writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
-    renameSync(tmp, file);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/make-template.ts'], { cwd: fileURLToPath(new URL('../..', import.meta.url)), encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`could not make the embedded template: ${r.stderr}`);
   }
   return new Blob([readFileSync(file)]);
 }

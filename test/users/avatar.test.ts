@@ -67,3 +67,11 @@ test('anonymous uploads are UNAUTHENTICATED', async () => {
   const r = await upload('', PNG, 'me.png');
   assert.equal(r.body.errors[0].extensions.code, 'UNAUTHENTICATED');
 });
+
+test('avatar paths cannot leave the avatar folder, and malformed ones are 404', async () => {
+  for (const path of ['/avatars/..%2F..%2Fjwt-secret', '/avatars/%E0%A4%A', '/avatars/../jwt-secret', '/avatars/nope.png']) {
+    const res = await fetch(t.url + path);
+    assert.equal(res.status, 404, path);
+    assert.doesNotMatch(await res.text(), /[A-Za-z0-9_-]{40,}/, 'no secret is served');
+  }
+});

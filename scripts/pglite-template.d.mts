@@ -1,1 +1,0 @@
-export function embeddedTemplatePath(root: string): string;
