@@ -17,6 +17,7 @@ async function start(): Promise<{ proc: ChildProcess; url: string; startedMs: nu
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   delete env.JWT_SECRET;
+  delete env.NODE_TEST_CONTEXT;
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stderr!.on('data', (d) => (out += d));

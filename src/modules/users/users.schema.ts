@@ -1,6 +1,6 @@
 import { builder } from '../../schema/builder.js';
 import { dbId } from '../../schema/ids.js';
-import type { UserViewer } from '../../context.js';
+import type { Context, UserViewer } from '../../context.js';
 import * as users from './users.service.js';
 
 export const Role = builder.enumType('Role', { values: ['user', 'admin'] as const });
@@ -84,6 +84,12 @@ const AdminCreateUserInput = builder.inputType('AdminCreateUserInput', {
 
 const me = (ctx: { viewer: unknown }) => ctx.viewer as UserViewer;
 
+/** Tells the user's viewerUpdated subscribers that their account changed. */
+function announced<U extends { id: number }>(ctx: Context, user: U): U {
+  ctx.pubsub.publish('user:updated', user.id, { userId: user.id });
+  return user;
+}
+
 builder.queryFields((t) => ({
   me: t.prismaField({
     type: 'User',
@@ -122,22 +128,14 @@ builder.mutationFields((t) => ({
     type: User,
     authScopes: { authenticated: true },
     args: { input: t.arg({ type: UpdateProfileInput }) },
-    resolve: async (_root, args, ctx) => {
-      const user = await users.updateProfile(ctx, me(ctx).user.id, args.input);
-      ctx.pubsub.publish('user:updated', user.id, { userId: user.id });
-      return user;
-    },
+    resolve: async (_root, args, ctx) => announced(ctx, await users.updateProfile(ctx, me(ctx).user.id, args.input)),
   }),
   uploadAvatar: t.field({
     type: User,
     description: 'Sets the avatar from an uploaded PNG, JPEG, WebP or GIF image.',
     authScopes: { authenticated: true },
     args: { file: t.arg({ type: 'File' }) },
-    resolve: async (_root, args, ctx) => {
-      const user = await users.setAvatar(ctx, me(ctx).user.id, args.file);
-      ctx.pubsub.publish('user:updated', user.id, { userId: user.id });
-      return user;
-    },
+    resolve: async (_root, args, ctx) => announced(ctx, await users.setAvatar(ctx, me(ctx).user.id, args.file)),
   }),
   createUser: t.field({
     type: User,
@@ -151,11 +149,7 @@ builder.mutationFields((t) => ({
     description: 'Admin: changes a profile, role, tier or the disabled flag (disabling ends the sessions).',
     authScopes: { admin: true },
     args: { id: t.arg.id(), input: t.arg({ type: AdminUpdateUserInput }) },
-    resolve: async (_root, args, ctx) => {
-      const user = await users.adminUpdateUser(ctx, dbId('User', args.id), args.input);
-      ctx.pubsub.publish('user:updated', user.id, { userId: user.id });
-      return user;
-    },
+    resolve: async (_root, args, ctx) => announced(ctx, await users.adminUpdateUser(ctx, dbId('User', args.id), args.input)),
   }),
   deleteUser: t.boolean({
     description: 'Admin: deletes an account and everything it owns.',
