@@ -25,6 +25,8 @@ const schema = z.object({
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
   ACCESS_TOKEN_TTL: z.coerce.number().int().positive().default(15 * 60),
   REFRESH_TOKEN_TTL: z.coerce.number().int().positive().default(30 * 24 * 3600),
+  /** Credits every new account receives (0 turns the grant off). */
+  SIGNUP_CREDITS: z.coerce.number().int().min(0).default(100),
   ADMIN_EMAIL: z.string().email().optional(),
   ADMIN_PASSWORD: z.string().optional(),
   ADMIN_USERNAME: z.string().default('admin'),

@@ -11,10 +11,11 @@ import * as v from './users.validation.js';
 type Db = Pick<Deps, 'prisma'>;
 
 /** Registration or admin creation; username and email are unique (username case-insensitively). */
-export async function createUser(deps: Pick<Deps, 'prisma' | 'hasher'>, raw: unknown, opts: { admin?: boolean } = {}): Promise<User> {
+export async function createUser(deps: Pick<Deps, 'prisma' | 'hasher' | 'config'>, raw: unknown, opts: { admin?: boolean } = {}): Promise<User> {
   const input = opts.admin ? parseInput(v.adminCreateInput, raw, ['input']) : parseInput(v.registerInput, raw, ['input']);
   await assertAvailable(deps, { username: input.username, email: input.email });
   const passwordHash = await deps.hasher.hash(input.password);
+  const grant = deps.config.SIGNUP_CREDITS;
   const { password: _password, metadata, ...rest } = input;
   try {
     return await deps.prisma.user.create({
@@ -22,7 +23,9 @@ export async function createUser(deps: Pick<Deps, 'prisma' | 'hasher'>, raw: unk
         ...rest,
         metadata: (metadata ?? {}) as Prisma.InputJsonValue,
         passwordHash,
-        creditAccount: { create: {} },
+        // the sign-up grant is an ordinary ledger entry, written with the account
+        creditAccount: { create: { available: grant } },
+        creditEntries: grant > 0 ? { create: { kind: 'grant', amount: grant, balanceAfter: grant, reservedAfter: 0, reason: 'sign-up grant' } } : undefined,
       },
     });
   } catch (err) {
