@@ -3,6 +3,7 @@ import { lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from './builder.js';
 import '../modules/users/users.schema.js';
 import '../modules/auth/auth.schema.js';
+import '../modules/credits/credits.schema.js';
 
 export const schema = builder.toSchema();
 

@@ -4,6 +4,9 @@ import { after, before, test } from 'node:test';
 import * as credits from '../../src/modules/credits/credits.service.js';
 import { startTestServer, type TestServer } from '../helpers/harness.js';
 import { newUser } from '../helpers/ops.js';
+import { graphql } from '../gql/index.js';
+
+const CreditsDoc = graphql(`query MyCredits { me { credits { available reserved } } }`);
 
 let t: TestServer;
 before(async () => {
@@ -85,7 +88,8 @@ test('new accounts receive the configured sign-up grant as a ledger entry', asyn
   const other = await startTestServer({ SIGNUP_CREDITS: '100' });
   try {
     const u = await newUser(other);
-    assert.deepEqual(await credits.balanceOf(other.app.deps, u.user.databaseId), { available: 100, reserved: 0 });
+    const me = await other.ok(CreditsDoc, undefined, { token: u.token });
+    assert.deepEqual(me.me.credits, { available: 100, reserved: 0 });
     const e = await other.app.deps.prisma.creditEntry.findMany({ where: { userId: u.user.databaseId } });
     assert.equal(e.length, 1);
     assert.equal(e[0]!.kind, 'grant');

@@ -18,6 +18,7 @@ type Documents = {
     "mutation Logout { logout }": typeof types.LogoutDocument,
     "\n  mutation ChangePassword($input: ChangePasswordInput!) { changePassword(input: $input) }\n": typeof types.ChangePasswordDocument,
     "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { username email name fullName phoneNumber metadata }\n  }\n": typeof types.UpdateProfileDocument,
+    "query MyCredits { me { credits { available reserved } } }": typeof types.MyCreditsDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      tokenType\n      expiresIn\n      user { id databaseId username email role tier }\n    }\n  }\n": typeof types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      user { id databaseId username }\n    }\n  }\n": typeof types.LoginDocument,
     "\n  query Me {\n    me { id databaseId username email name fullName phoneNumber avatarUrl metadata role tier disabled createdAt }\n  }\n": typeof types.MeDocument,
@@ -36,6 +37,7 @@ const documents: Documents = {
     "mutation Logout { logout }": types.LogoutDocument,
     "\n  mutation ChangePassword($input: ChangePasswordInput!) { changePassword(input: $input) }\n": types.ChangePasswordDocument,
     "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { username email name fullName phoneNumber metadata }\n  }\n": types.UpdateProfileDocument,
+    "query MyCredits { me { credits { available reserved } } }": types.MyCreditsDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      tokenType\n      expiresIn\n      user { id databaseId username email role tier }\n    }\n  }\n": types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      user { id databaseId username }\n    }\n  }\n": types.LoginDocument,
     "\n  query Me {\n    me { id databaseId username email name fullName phoneNumber avatarUrl metadata role tier disabled createdAt }\n  }\n": types.MeDocument,
@@ -80,6 +82,10 @@ export function graphql(source: "\n  mutation ChangePassword($input: ChangePassw
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { username email name fullName phoneNumber metadata }\n  }\n"): (typeof documents)["\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { username email name fullName phoneNumber metadata }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query MyCredits { me { credits { available reserved } } }"): (typeof documents)["query MyCredits { me { credits { available reserved } } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
