@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { Config } from './config.js';
 import type { Deps } from './context.js';
-import { openDatabase, type Database } from './db.js';
+import type { Database } from './db.js';
 import { createLogger, type Logger } from './logger.js';
 import { ensureAdmin } from './modules/auth/auth.service.js';
 import { createPasswordHasher } from './modules/auth/passwords.js';
@@ -19,24 +19,16 @@ export interface App {
 }
 
 export interface AppOptions {
+  /** The database to serve (see openConfiguredDatabase). */
+  db: Database;
   log?: Logger;
-  /** Use this database instead of opening one from the configuration. */
-  db?: Database;
-  /** Close that database with the app (default: only when the app opened it). */
+  /** Close that database when the app closes (tests keep and drop their own). */
   ownsDb?: boolean;
 }
 
-export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
+export async function createApp(config: Config, opts: AppOptions): Promise<App> {
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
-  const ownsDb = opts.ownsDb ?? !opts.db;
-  const db =
-    opts.db ??
-    (await openDatabase({
-      url: config.DATABASE_URL,
-      dataDir: join(config.dataDir, 'pglite'),
-      migrate: !config.DATABASE_URL || config.MIGRATE_ON_START,
-      log,
-    }));
+  const { db, ownsDb = false } = opts;
   let bus: RealtimeBus | undefined;
   try {
     bus = createBus(config.REDIS_URL, config.REDIS_PREFIX);

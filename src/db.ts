@@ -9,10 +9,10 @@ import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.js';
 import { applyMigrations, readMigrations, type SqlRunner } from './migrate.js';
 import { sha256 } from './lib/crypto.js';
+import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 
 export { PrismaClient };
-export type Prisma = PrismaClient;
 
 export interface Database {
   prisma: PrismaClient;
@@ -39,6 +39,16 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   return opts.url ? openPostgres(opts.url, opts) : openEmbedded(opts);
 }
 
+/** The database the configuration names: PostgreSQL at DATABASE_URL, or the embedded one in DATA_DIR. */
+export function openConfiguredDatabase(config: Config, log?: Logger): Promise<Database> {
+  return openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: join(config.dataDir, 'pglite'),
+    migrate: !config.DATABASE_URL || config.MIGRATE_ON_START,
+    log,
+  });
+}
+
 async function openPostgres(url: string, opts: DatabaseOptions): Promise<Database> {
   if (opts.migrate) {
     const client = new pg.Client({ connectionString: url });
@@ -61,15 +71,16 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
 }
 
 async function openEmbedded(opts: DatabaseOptions): Promise<Database> {
-  let loadDataDir = opts.loadDataDir;
-  if (opts.dataDir) {
-    mkdirSync(opts.dataDir, { recursive: true });
+  const { dataDir, loadDataDir } = opts;
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
     // A new data folder starts as a copy of the template: much faster than initdb.
-    const template = embeddedTemplatePath().dir;
-    if (!loadDataDir && readdirSync(opts.dataDir).length === 0 && existsSync(join(template, 'PG_VERSION')))
-      cpSync(template, opts.dataDir, { recursive: true });
+    if (!loadDataDir && readdirSync(dataDir).length === 0) {
+      const template = embeddedTemplatePath().dir;
+      if (existsSync(join(template, 'PG_VERSION'))) cpSync(template, dataDir, { recursive: true });
+    }
   }
-  const pglite = await PGlite.create(opts.dataDir ?? undefined, loadDataDir ? { loadDataDir } : {});
+  const pglite = await PGlite.create(dataDir ?? undefined, loadDataDir ? { loadDataDir } : {});
   const applied = await applyMigrations(pgliteRunner(pglite));
   if (applied.length) opts.log?.info({ applied }, 'migrations applied');
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });

@@ -21,14 +21,8 @@ try {
 const log = createLogger(config.LOG_LEVEL, { role });
 
 // Open the database while the rest of the application loads: start-up is mostly these two.
-const { openDatabase } = await import('./db.js');
-const { join } = await import('node:path');
-const dbReady = openDatabase({
-  url: config.DATABASE_URL,
-  dataDir: join(config.dataDir, 'pglite'),
-  migrate: !config.DATABASE_URL || config.MIGRATE_ON_START,
-  log,
-});
+const { openConfiguredDatabase } = await import('./db.js');
+const dbReady = openConfiguredDatabase(config, log);
 dbReady.catch(() => {}); // awaited below; this only avoids an unhandled-rejection report meanwhile
 const { createApp } = await import('./app.js');
 const app = await createApp(config, { log, db: await dbReady, ownsDb: true });

@@ -1,7 +1,6 @@
 // npm run create-admin: creates (or promotes) the admin named by ADMIN_EMAIL / ADMIN_PASSWORD.
-import { join } from 'node:path';
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../db.js';
+import { openConfiguredDatabase } from '../db.js';
 import { createLogger } from '../logger.js';
 import { ensureAdmin } from '../modules/auth/auth.service.js';
 import { createPasswordHasher } from '../modules/auth/passwords.js';
@@ -12,7 +11,7 @@ if (!config.ADMIN_EMAIL || !config.ADMIN_PASSWORD) {
   process.exit(2);
 }
 const log = createLogger(config.LOG_LEVEL);
-const db = await openDatabase({ url: config.DATABASE_URL, dataDir: join(config.dataDir, 'pglite'), migrate: !config.DATABASE_URL || config.MIGRATE_ON_START, log });
+const db = await openConfiguredDatabase(config, log);
 try {
   const user = await ensureAdmin({ prisma: db.prisma, hasher: createPasswordHasher(config.ARGON2_MEMORY_KIB), config, log });
   console.log(`admin: ${user?.username} <${user?.email}>`);

@@ -5,7 +5,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import type { Context } from '../context.js';
-import { AppError } from '../errors.js';
+import { forbidden, unauthenticated } from '../errors.js';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 
@@ -40,8 +40,8 @@ export const builder = new SchemaBuilder<{
     }),
     unauthorizedError: (_parent, ctx, _info, result) =>
       ctx.viewer.kind === 'user'
-        ? new AppError('FORBIDDEN', result.message === 'Not authorized' ? 'You do not have permission for this operation' : result.message)
-        : new AppError('UNAUTHENTICATED', 'Authentication required'),
+        ? forbidden(result.message === 'Not authorized' ? 'You do not have permission for this operation' : result.message)
+        : unauthenticated(),
   },
   prisma: {
     client: (ctx) => ctx.prisma,

@@ -2,7 +2,7 @@
 // AuthSession), reuse detection, logout and password changes.
 import { z } from 'zod';
 import type { Deps, RequestMeta, UserViewer } from '../../context.js';
-import { AppError, badField, notFound, parseInput, unauthenticated } from '../../errors.js';
+import { badField, forbidden, notFound, parseInput, unauthenticated } from '../../errors.js';
 import type { SessionKind, User } from '../../generated/prisma/client.js';
 import { randomToken, sha256 } from '../../lib/crypto.js';
 import { password as passwordRule } from '../users/users.validation.js';
@@ -35,7 +35,7 @@ export async function login(deps: AuthDeps & Pick<Deps, 'hasher'>, raw: unknown,
     throw unauthenticated('Invalid username or password');
   }
   if (!(await deps.hasher.verify(user.passwordHash, input.password))) throw unauthenticated('Invalid username or password');
-  if (user.disabled) throw new AppError('FORBIDDEN', 'This account is disabled');
+  if (user.disabled) throw forbidden('This account is disabled');
   return startSession(deps, user, meta, kind);
 }
 
@@ -85,7 +85,7 @@ export async function refresh(deps: AuthDeps, refreshToken: string): Promise<Tok
   const { session } = found;
   if (session.revokedAt) throw unauthenticated('This session has been revoked');
   if (found.expiresAt <= now || session.expiresAt <= now) throw unauthenticated('Refresh token expired');
-  if (session.user.disabled) throw new AppError('FORBIDDEN', 'This account is disabled');
+  if (session.user.disabled) throw forbidden('This account is disabled');
 
   const next = REFRESH_PREFIX + randomToken();
   const rotated = await deps.prisma.$transaction(async (tx) => {
