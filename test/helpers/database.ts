@@ -5,11 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { embeddedTemplatePath, openDatabase, pgRunner, type Database } from '../../src/db.js';
-import { applyMigrations } from '../../src/migrate.js';
+import { embeddedTemplatePath, openDatabase, type Database } from '../../src/db.js';
 
 export const testDatabaseUrl = process.env.TEST_DATABASE_URL || undefined;
-export const mode = testDatabaseUrl ? 'postgres' : 'embedded';
 
 export async function openTestDatabase(): Promise<Database> {
   return testDatabaseUrl ? openPostgresCopy(testDatabaseUrl) : openDatabase({ dataDir: null, loadDataDir: await embeddedTemplate() });
@@ -17,25 +15,24 @@ export async function openTestDatabase(): Promise<Database> {
 
 async function openPostgresCopy(adminUrl: string): Promise<Database> {
   const name = `genhub_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE "${name}"`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  await applyMigrations(pgRunner(client));
-  await client.end();
-  const db = await openDatabase({ url: url.toString(), poolSize: 20 });
+  const db = await openDatabase({ url: url.toString(), poolSize: 20, migrate: true });
   return {
     ...db,
     close: async () => {
       await db.close();
-      const a = new pg.Client({ connectionString: adminUrl });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await a.end();
+      await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     },
   };
 }
