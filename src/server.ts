@@ -123,12 +123,6 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
     wss,
   );
 
-  const sockets = new Set<import('node:net').Socket>();
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-
   return {
     server,
     yoga,
@@ -143,14 +137,12 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
     close: async () => {
       await wsServer.dispose();
       wss.close();
+      if (!server.listening) return;
+      // Stop accepting, let open requests finish, and cut what is left after the grace period.
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
-        const timer = setTimeout(() => {
-          for (const s of sockets) s.destroy();
-        }, config.SHUTDOWN_GRACE * 1000);
-        timer.unref();
-        if (!server.listening) resolve();
+        setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_GRACE * 1000).unref();
       });
     },
   };
