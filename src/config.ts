@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_TIER_LIMITS, TIERS, type Tier, type TierLimits } from './modules/limits/tiers.js';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', ''])
@@ -44,7 +45,41 @@ const schema = z.object({
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().positive().default(5000),
   GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(10000),
   ARGON2_MEMORY_KIB: z.coerce.number().int().positive().default(19456),
+  /** API requests per minute per user (or per IP address when anonymous), in every tier. */
+  RATE_LIMIT_API_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  /**
+   * Per-tier AI limits over the defaults, as JSON: {"free":{"perMinute":10,"daily":50,"weekly":350,"monthly":1500},…};
+   * null is unlimited.
+   */
+  TIER_LIMITS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return {};
+      try {
+        return tierLimitsSchema.parse(JSON.parse(v));
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `must be JSON like {"free":{"perMinute":10}}: ${(err as Error).message}` });
+        return z.NEVER;
+      }
+    }),
+  /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
+  TRUST_PROXY: bool.default(false),
+  /** Hours an Idempotency-Key and its stored response are kept. */
+  IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(24).max(24 * 30).default(24),
 });
+
+const limit = z.number().int().positive().nullable();
+const tierLimitsSchema = z
+  .object(
+    Object.fromEntries(
+      ['free', 'basic', 'pro', 'enterprise'].map((t) => [
+        t,
+        z.object({ perMinute: limit, daily: limit, weekly: limit, monthly: limit }).partial().strict().optional(),
+      ]),
+    ),
+  )
+  .strict();
 
 export type Env = z.infer<typeof schema>;
 
@@ -54,6 +89,7 @@ export interface Config extends Omit<Env, 'JWT_SECRET' | 'GRAPHIQL'> {
   production: boolean;
   dataDir: string;
   corsOrigins: string[];
+  tierLimits: Record<Tier, TierLimits>;
 }
 
 export class ConfigError extends Error {}
@@ -73,6 +109,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     production,
     dataDir,
     graphiql: env.GRAPHIQL ?? !production,
+    tierLimits: Object.fromEntries(
+      TIERS.map((t) => [t, { ...DEFAULT_TIER_LIMITS[t], ...((env.TIER_LIMITS as Record<string, Partial<TierLimits>>)[t] ?? {}) }]),
+    ) as Record<Tier, TierLimits>,
     corsOrigins: env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
     jwtSecret: new TextEncoder().encode(env.JWT_SECRET ?? jwtSecretFromDataDir(dataDir, production)),
   };

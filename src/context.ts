@@ -5,6 +5,7 @@ import type { User } from './generated/prisma/client.js';
 import type { Logger } from './logger.js';
 import type { PasswordHasher } from './modules/auth/passwords.js';
 import type { TokenSigner } from './modules/auth/tokens.js';
+import type { Limits, RateState } from './modules/limits/limits.service.js';
 import type { PubSub } from './realtime/pubsub.js';
 import type { Storage } from './storage/index.js';
 
@@ -15,6 +16,7 @@ export interface Deps {
   tokens: TokenSigner;
   pubsub: PubSub;
   storage: Storage;
+  limits: Limits;
   log: Logger;
 }
 
@@ -34,6 +36,8 @@ export type UserViewer = Extract<Viewer, { kind: 'user' }>;
 export interface RequestMeta {
   ip?: string;
   userAgent?: string;
+  /** The Idempotency-Key header, for mutations that honour it. */
+  idempotencyKey?: string;
 }
 
 export interface Context extends Deps {
@@ -41,6 +45,8 @@ export interface Context extends Deps {
   meta: RequestMeta;
   /** Users this request has just signed in (login, register, refresh): their accounts are visible in the answer. */
   signedIn: Set<number>;
+  /** The rate limit this request counted against, reported in X-RateLimit-* headers. */
+  rate: { state?: RateState };
 }
 
 export const anonymous: Viewer = { kind: 'anonymous' };

@@ -10,6 +10,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { Context, Deps, RequestMeta } from './context.js';
 import { credentialFrom, resolveViewer } from './modules/auth/viewer.js';
+import { RateLimitedError, type RateState } from './modules/limits/limits.service.js';
 import { schema } from './schema/index.js';
 
 export interface HttpServer {
@@ -27,6 +28,8 @@ interface ServerContext {
 
 export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }): HttpServer {
   const { config, log } = deps;
+  // The rate state of each HTTP request, read when its response goes out.
+  const rateOf = new WeakMap<Request, Context['rate']>();
 
   const yoga = createYoga<ServerContext, Context>({
     schema,
@@ -51,15 +54,26 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
         costLimit: { maxCost: config.GRAPHQL_MAX_COST },
         blockFieldSuggestion: { enabled: config.production },
       }),
+      {
+        onResponse: ({ request, response }) => {
+          const state = rateOf.get(request)?.state;
+          if (state) for (const [k, v] of Object.entries(rateLimitHeaders(state))) response.headers.set(k, v);
+        },
+      },
     ],
     context: async ({ request, connectionParams, req }): Promise<Context> => {
       const credential = request ? credentialFrom(request.headers) : credentialFromParams(connectionParams);
-      return {
-        ...deps,
-        viewer: await resolveViewer(deps, credential),
-        meta: metaOf(req, request?.headers),
-        signedIn: new Set(),
-      };
+      const viewer = await resolveViewer(deps, credential);
+      const meta = metaOf(req, request?.headers, config.TRUST_PROXY);
+      const rate: Context['rate'] = {};
+      if (request) rateOf.set(request, rate);
+      try {
+        rate.state = await deps.limits.hitApi(viewer.kind === 'user' ? { userId: viewer.user.id } : { ip: meta.ip });
+      } catch (err) {
+        if (err instanceof RateLimitedError) rate.state = err.state;
+        throw err;
+      }
+      return { ...deps, viewer, meta, signedIn: new Set(), rate };
     },
   });
 
@@ -155,10 +169,24 @@ function credentialFromParams(params?: Record<string, unknown>): string | null {
   return credentialFrom({ get: (name) => (typeof lower.get(name) === 'string' ? (lower.get(name) as string) : null) });
 }
 
-function metaOf(req?: IncomingMessage, headers?: Headers): RequestMeta {
+function metaOf(req?: IncomingMessage, headers?: Headers, trustProxy = false): RequestMeta {
+  const header = (name: string) => headers?.get(name) ?? (req?.headers[name] as string | undefined) ?? undefined;
+  const forwarded = trustProxy ? header('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
   return {
-    ip: req?.socket.remoteAddress,
-    userAgent: headers?.get('user-agent') ?? req?.headers['user-agent'] ?? undefined,
+    ip: forwarded || req?.socket.remoteAddress,
+    userAgent: header('user-agent'),
+    idempotencyKey: header('idempotency-key'),
+  };
+}
+
+/** Seed 004's rate-limit headers. */
+export function rateLimitHeaders(s: RateState): Record<string, string> {
+  return {
+    'X-RateLimit-Limit': String(s.limit),
+    'X-RateLimit-Remaining': String(s.remaining),
+    'X-RateLimit-Reset': s.resetAt.toISOString(),
+    'X-RateLimit-Endpoint': s.endpoint,
+    'X-RateLimit-Identifier': s.identifier,
   };
 }
 

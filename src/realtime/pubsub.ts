@@ -3,10 +3,13 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
+import type { UserEvent } from '../modules/events/events.service.js';
 
 export type Topics = {
   /** The account of a user changed (profile, role, tier, credits…). */
   'user:updated': [userId: number, payload: { userId: number }];
+  /** A domain event of a user's account (see modules/events). */
+  'user:event': [userId: number, payload: UserEvent];
 };
 
 export type PubSub = ReturnType<typeof createPubSub<Topics>>;

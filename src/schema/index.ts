@@ -4,6 +4,10 @@ import { builder } from './builder.js';
 import '../modules/users/users.schema.js';
 import '../modules/auth/auth.schema.js';
 import '../modules/credits/credits.schema.js';
+import '../modules/codes/codes.schema.js';
+import '../modules/models/models.schema.js';
+import '../modules/limits/limits.schema.js';
+import '../modules/usage/usage.schema.js';
 
 export const schema = builder.toSchema();
 

@@ -18,6 +18,13 @@ type Documents = {
     "mutation Logout { logout }": typeof types.LogoutDocument,
     "\n  mutation ChangePassword($input: ChangePasswordInput!) { changePassword(input: $input) }\n": typeof types.ChangePasswordDocument,
     "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { username email name fullName phoneNumber metadata }\n  }\n": typeof types.UpdateProfileDocument,
+    "\n  mutation CreateCodes($input: CreateRedemptionCodesInput!, $key: String) {\n    createRedemptionCodes(input: $input, idempotencyKey: $key) { code amount maxUses usedCount remainingUses expiresAt redeemable batchId }\n  }\n": typeof types.CreateCodesDocument,
+    "query ReadCode($code: String!) { redemptionCode(code: $code) { code amount remainingUses redeemable expiresAt } }": typeof types.ReadCodeDocument,
+    "\n  query ReadCodeAdmin($code: String!) {\n    redemptionCode(code: $code) { code usedCount batchId note createdBy { username } redemptions { amount user { username } } }\n  }\n": typeof types.ReadCodeAdminDocument,
+    "query ListCodes($batchId: String) { redemptionCodes(batchId: $batchId, limit: 100) { total items { code batchId } } }": typeof types.ListCodesDocument,
+    "mutation DeleteCode($code: String!) { deleteRedemptionCode(code: $code) }": typeof types.DeleteCodeDocument,
+    "\n  mutation Redeem($code: String!, $key: String) {\n    redeemCode(code: $code, idempotencyKey: $key) { code amount credits { available reserved } entry { id kind amount balanceAfter } }\n  }\n": typeof types.RedeemDocument,
+    "query Ledger { me { credits { available } creditEntries { total items { kind amount balanceAfter reason } } } }": typeof types.LedgerDocument,
     "query MyCredits { me { credits { available reserved } } }": typeof types.MyCreditsDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      tokenType\n      expiresIn\n      user { id databaseId username email role tier }\n    }\n  }\n": typeof types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      user { id databaseId username }\n    }\n  }\n": typeof types.LoginDocument,
@@ -37,6 +44,13 @@ const documents: Documents = {
     "mutation Logout { logout }": types.LogoutDocument,
     "\n  mutation ChangePassword($input: ChangePasswordInput!) { changePassword(input: $input) }\n": types.ChangePasswordDocument,
     "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { username email name fullName phoneNumber metadata }\n  }\n": types.UpdateProfileDocument,
+    "\n  mutation CreateCodes($input: CreateRedemptionCodesInput!, $key: String) {\n    createRedemptionCodes(input: $input, idempotencyKey: $key) { code amount maxUses usedCount remainingUses expiresAt redeemable batchId }\n  }\n": types.CreateCodesDocument,
+    "query ReadCode($code: String!) { redemptionCode(code: $code) { code amount remainingUses redeemable expiresAt } }": types.ReadCodeDocument,
+    "\n  query ReadCodeAdmin($code: String!) {\n    redemptionCode(code: $code) { code usedCount batchId note createdBy { username } redemptions { amount user { username } } }\n  }\n": types.ReadCodeAdminDocument,
+    "query ListCodes($batchId: String) { redemptionCodes(batchId: $batchId, limit: 100) { total items { code batchId } } }": types.ListCodesDocument,
+    "mutation DeleteCode($code: String!) { deleteRedemptionCode(code: $code) }": types.DeleteCodeDocument,
+    "\n  mutation Redeem($code: String!, $key: String) {\n    redeemCode(code: $code, idempotencyKey: $key) { code amount credits { available reserved } entry { id kind amount balanceAfter } }\n  }\n": types.RedeemDocument,
+    "query Ledger { me { credits { available } creditEntries { total items { kind amount balanceAfter reason } } } }": types.LedgerDocument,
     "query MyCredits { me { credits { available reserved } } }": types.MyCreditsDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      tokenType\n      expiresIn\n      user { id databaseId username email role tier }\n    }\n  }\n": types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      user { id databaseId username }\n    }\n  }\n": types.LoginDocument,
@@ -82,6 +96,34 @@ export function graphql(source: "\n  mutation ChangePassword($input: ChangePassw
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { username email name fullName phoneNumber metadata }\n  }\n"): (typeof documents)["\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { username email name fullName phoneNumber metadata }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateCodes($input: CreateRedemptionCodesInput!, $key: String) {\n    createRedemptionCodes(input: $input, idempotencyKey: $key) { code amount maxUses usedCount remainingUses expiresAt redeemable batchId }\n  }\n"): (typeof documents)["\n  mutation CreateCodes($input: CreateRedemptionCodesInput!, $key: String) {\n    createRedemptionCodes(input: $input, idempotencyKey: $key) { code amount maxUses usedCount remainingUses expiresAt redeemable batchId }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query ReadCode($code: String!) { redemptionCode(code: $code) { code amount remainingUses redeemable expiresAt } }"): (typeof documents)["query ReadCode($code: String!) { redemptionCode(code: $code) { code amount remainingUses redeemable expiresAt } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ReadCodeAdmin($code: String!) {\n    redemptionCode(code: $code) { code usedCount batchId note createdBy { username } redemptions { amount user { username } } }\n  }\n"): (typeof documents)["\n  query ReadCodeAdmin($code: String!) {\n    redemptionCode(code: $code) { code usedCount batchId note createdBy { username } redemptions { amount user { username } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query ListCodes($batchId: String) { redemptionCodes(batchId: $batchId, limit: 100) { total items { code batchId } } }"): (typeof documents)["query ListCodes($batchId: String) { redemptionCodes(batchId: $batchId, limit: 100) { total items { code batchId } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation DeleteCode($code: String!) { deleteRedemptionCode(code: $code) }"): (typeof documents)["mutation DeleteCode($code: String!) { deleteRedemptionCode(code: $code) }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Redeem($code: String!, $key: String) {\n    redeemCode(code: $code, idempotencyKey: $key) { code amount credits { available reserved } entry { id kind amount balanceAfter } }\n  }\n"): (typeof documents)["\n  mutation Redeem($code: String!, $key: String) {\n    redeemCode(code: $code, idempotencyKey: $key) { code amount credits { available reserved } entry { id kind amount balanceAfter } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Ledger { me { credits { available } creditEntries { total items { kind amount balanceAfter reason } } } }"): (typeof documents)["query Ledger { me { credits { available } creditEntries { total items { kind amount balanceAfter reason } } } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -40,8 +40,13 @@ interface Change {
  * Adds to (or, negative, takes from) the available balance. A negative change that would leave
  * the balance below zero changes nothing and returns null.
  */
-export async function credit(deps: Db, c: Change): Promise<Balance | null> {
-  const rows = await deps.prisma.$queryRaw<Balance[]>`
+export interface Credited extends Balance {
+  /** The ledger entry of the change. */
+  entryId: number;
+}
+
+export async function credit(deps: Db, c: Change): Promise<Credited | null> {
+  const rows = await deps.prisma.$queryRaw<Credited[]>`
     WITH acc AS (
       UPDATE credit_accounts SET available = available + ${c.amount}, updated_at = now()
       WHERE user_id = ${c.userId} AND available + ${c.amount} >= 0
@@ -50,12 +55,12 @@ export async function credit(deps: Db, c: Change): Promise<Balance | null> {
     INSERT INTO credit_entries (user_id, kind, amount, balance_after, reserved_after, reason, actor_id, code_id, task_id)
     SELECT ${c.userId}, ${c.kind}::"CreditEntryKind", ${c.amount}, acc.available, acc.reserved, ${c.reason ?? null}, ${c.actorId ?? null}, ${c.codeId ?? null}, ${c.taskId ?? null}
     FROM acc
-    RETURNING balance_after AS available, reserved_after AS reserved`;
+    RETURNING id AS "entryId", balance_after AS available, reserved_after AS reserved`;
   return rows[0] ?? null;
 }
 
 /** Admin grant or adjustment (negative takes credits away, never below zero). */
-export async function adjust(deps: Db, userId: number, amount: number, reason: string, actorId: number): Promise<Balance> {
+export async function adjust(deps: Db, userId: number, amount: number, reason: string, actorId: number): Promise<Credited> {
   assertAmount(amount, 'amount', true);
   if (!reason.trim()) throw badField('reason', 'is required');
   const user = await deps.prisma.user.findUnique({ where: { id: userId }, select: { id: true } });
@@ -118,7 +123,14 @@ export async function settle(deps: Db, holdId: number, how: 'capture' | 'release
   return rows.length === 1;
 }
 
-export async function entries(deps: Db, userId: number, offset: number, limit: number) {
+/** A validated offset/limit pair. */
+export function pageOf(offset: number, limit: number) {
+  if (!Number.isSafeInteger(offset) || offset < 0) throw badField('offset', 'must be 0 or more');
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100) throw badField('limit', 'must be between 1 and 100');
+  return { offset, limit };
+}
+
+export async function entries(deps: Db, userId: number, { offset, limit }: { offset: number; limit: number }) {
   const [items, total] = await Promise.all([
     deps.prisma.creditEntry.findMany({ where: { userId }, orderBy: { id: 'desc' }, skip: offset, take: limit }),
     deps.prisma.creditEntry.count({ where: { userId } }),
