@@ -80,7 +80,10 @@ test('adjustments never take the balance below zero and bad amounts name the fie
   await assert.rejects(credits.adjust(t.app.deps, userId, -6, 'too much', userId), (e: any) => e.extensions.field === 'amount');
   await assert.rejects(credits.hold(t.app.deps, userId, 0), (e: any) => e.extensions.field === 'amount');
   await assert.rejects(credits.hold(t.app.deps, userId, 1.5), (e: any) => e.extensions.field === 'amount');
-  assert.deepEqual(await credits.adjust(t.app.deps, userId, -5, 'back to zero', userId), { available: 0, reserved: 0 });
+  const back = await credits.adjust(t.app.deps, userId, -5, 'back to zero', userId);
+  assert.deepEqual({ available: back.available, reserved: back.reserved }, { available: 0, reserved: 0 });
+  const entry = await t.app.deps.prisma.creditEntry.findUniqueOrThrow({ where: { id: back.entryId } });
+  assert.deepEqual({ kind: entry.kind, amount: entry.amount, balanceAfter: entry.balanceAfter, reason: entry.reason }, { kind: 'adjustment', amount: -5, balanceAfter: 0, reason: 'back to zero' });
   await assert.rejects(credits.hold(t.app.deps, userId, 1), (e: any) => e.extensions.code === 'INSUFFICIENT_CREDITS');
 });
 

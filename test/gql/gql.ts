@@ -25,11 +25,25 @@ type Documents = {
     "mutation DeleteCode($code: String!) { deleteRedemptionCode(code: $code) }": typeof types.DeleteCodeDocument,
     "\n  mutation Redeem($code: String!, $key: String) {\n    redeemCode(code: $code, idempotencyKey: $key) { code amount credits { available reserved } entry { id kind amount balanceAfter } }\n  }\n": typeof types.RedeemDocument,
     "query Ledger { me { credits { available } creditEntries { total items { kind amount balanceAfter reason } } } }": typeof types.LedgerDocument,
+    "\n  mutation Adjust($userId: ID!, $amount: Int!, $reason: String!, $key: String) {\n    adjustCredits(userId: $userId, amount: $amount, reason: $reason, idempotencyKey: $key) {\n      credits { available reserved }\n      entry { id kind amount balanceAfter reason }\n      user { username }\n    }\n  }\n": typeof types.AdjustDocument,
+    "query Balance { me { credits { available } creditEntries(limit: 100) { total } } }": typeof types.BalanceDocument,
     "query MyCredits { me { credits { available reserved } } }": typeof types.MyCreditsDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      tokenType\n      expiresIn\n      user { id databaseId username email role tier }\n    }\n  }\n": typeof types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      user { id databaseId username }\n    }\n  }\n": typeof types.LoginDocument,
     "\n  query Me {\n    me { id databaseId username email name fullName phoneNumber avatarUrl metadata role tier disabled createdAt }\n  }\n": typeof types.MeDocument,
+    "query MeId { me { id } }": typeof types.MeIdDocument,
+    "query Tiers { tiers { tier perMinute daily weekly monthly } }": typeof types.TiersDocument,
+    "\n  query MyQuota {\n    me { quota { daily { used limit remaining resetsAt } weekly { used limit remaining } monthly { used limit remaining } } }\n  }\n": typeof types.MyQuotaDocument,
+    "\n  query Models($kind: ModelKind, $all: Boolean) {\n    models(kind: $kind, includeDisabled: $all) { id name kind maxTokens supportedEndpoints enabled pricing { perImage perSecond per1kTokens flat } }\n  }\n": typeof types.ModelsDocument,
+    "query OneModel($id: String!) { model(id: $id) { id name description info { whatIs useCases tips } } }": typeof types.OneModelDocument,
+    "query ModelProvider($id: String!) { model(id: $id) { id provider } }": typeof types.ModelProviderDocument,
+    "\n  query Estimate($model: String!, $images: Int, $seconds: Float, $tokens: Int) {\n    estimateCost(model: $model, images: $images, seconds: $seconds, tokens: $tokens) { model credits available sufficient }\n  }\n": typeof types.EstimateDocument,
+    "mutation CreateModel($input: CreateModelInput!) { createModel(input: $input) { id name kind pricing { perImage } info { tips } } }": typeof types.CreateModelDocument,
+    "mutation UpdateModel($id: String!, $input: UpdateModelInput!) { updateModel(id: $id, input: $input) { id enabled pricing { perImage } } }": typeof types.UpdateModelDocument,
+    "mutation DeleteModel($id: String!) { deleteModel(id: $id) }": typeof types.DeleteModelDocument,
     "mutation Rename($name: String!) { updateProfile(input: { name: $name }) { name } }": typeof types.RenameDocument,
+    "\n  query Usage($from: DateTime, $to: DateTime, $model: String) {\n    usage(from: $from, to: $to, model: $model) {\n      totalRequests totalTokens totalCost\n      byModel { model requests tokens cost }\n      byDate { date requests tokens cost }\n      quota { daily { used limit } }\n    }\n  }\n": typeof types.UsageDocument,
+    "\n  query Totals($from: DateTime, $to: DateTime, $userId: ID) {\n    usageTotals(from: $from, to: $to, userId: $userId) { totalRequests totalCost byUser { user { username } requests cost } quota { daily { used } } }\n  }\n": typeof types.TotalsDocument,
     "\n  query Users($offset: Int, $limit: Int) {\n    users(offset: $offset, limit: $limit) { total offset limit items { databaseId username } }\n  }\n": typeof types.UsersDocument,
     "\n  query UsersConnection($first: Int, $after: String) {\n    usersConnection(first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { cursor node { databaseId username } }\n    }\n  }\n": typeof types.UsersConnectionDocument,
     "query User($id: ID!) { user(id: $id) { id databaseId username role tier disabled } }": typeof types.UserDocument,
@@ -51,11 +65,25 @@ const documents: Documents = {
     "mutation DeleteCode($code: String!) { deleteRedemptionCode(code: $code) }": types.DeleteCodeDocument,
     "\n  mutation Redeem($code: String!, $key: String) {\n    redeemCode(code: $code, idempotencyKey: $key) { code amount credits { available reserved } entry { id kind amount balanceAfter } }\n  }\n": types.RedeemDocument,
     "query Ledger { me { credits { available } creditEntries { total items { kind amount balanceAfter reason } } } }": types.LedgerDocument,
+    "\n  mutation Adjust($userId: ID!, $amount: Int!, $reason: String!, $key: String) {\n    adjustCredits(userId: $userId, amount: $amount, reason: $reason, idempotencyKey: $key) {\n      credits { available reserved }\n      entry { id kind amount balanceAfter reason }\n      user { username }\n    }\n  }\n": types.AdjustDocument,
+    "query Balance { me { credits { available } creditEntries(limit: 100) { total } } }": types.BalanceDocument,
     "query MyCredits { me { credits { available reserved } } }": types.MyCreditsDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      tokenType\n      expiresIn\n      user { id databaseId username email role tier }\n    }\n  }\n": types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      user { id databaseId username }\n    }\n  }\n": types.LoginDocument,
     "\n  query Me {\n    me { id databaseId username email name fullName phoneNumber avatarUrl metadata role tier disabled createdAt }\n  }\n": types.MeDocument,
+    "query MeId { me { id } }": types.MeIdDocument,
+    "query Tiers { tiers { tier perMinute daily weekly monthly } }": types.TiersDocument,
+    "\n  query MyQuota {\n    me { quota { daily { used limit remaining resetsAt } weekly { used limit remaining } monthly { used limit remaining } } }\n  }\n": types.MyQuotaDocument,
+    "\n  query Models($kind: ModelKind, $all: Boolean) {\n    models(kind: $kind, includeDisabled: $all) { id name kind maxTokens supportedEndpoints enabled pricing { perImage perSecond per1kTokens flat } }\n  }\n": types.ModelsDocument,
+    "query OneModel($id: String!) { model(id: $id) { id name description info { whatIs useCases tips } } }": types.OneModelDocument,
+    "query ModelProvider($id: String!) { model(id: $id) { id provider } }": types.ModelProviderDocument,
+    "\n  query Estimate($model: String!, $images: Int, $seconds: Float, $tokens: Int) {\n    estimateCost(model: $model, images: $images, seconds: $seconds, tokens: $tokens) { model credits available sufficient }\n  }\n": types.EstimateDocument,
+    "mutation CreateModel($input: CreateModelInput!) { createModel(input: $input) { id name kind pricing { perImage } info { tips } } }": types.CreateModelDocument,
+    "mutation UpdateModel($id: String!, $input: UpdateModelInput!) { updateModel(id: $id, input: $input) { id enabled pricing { perImage } } }": types.UpdateModelDocument,
+    "mutation DeleteModel($id: String!) { deleteModel(id: $id) }": types.DeleteModelDocument,
     "mutation Rename($name: String!) { updateProfile(input: { name: $name }) { name } }": types.RenameDocument,
+    "\n  query Usage($from: DateTime, $to: DateTime, $model: String) {\n    usage(from: $from, to: $to, model: $model) {\n      totalRequests totalTokens totalCost\n      byModel { model requests tokens cost }\n      byDate { date requests tokens cost }\n      quota { daily { used limit } }\n    }\n  }\n": types.UsageDocument,
+    "\n  query Totals($from: DateTime, $to: DateTime, $userId: ID) {\n    usageTotals(from: $from, to: $to, userId: $userId) { totalRequests totalCost byUser { user { username } requests cost } quota { daily { used } } }\n  }\n": types.TotalsDocument,
     "\n  query Users($offset: Int, $limit: Int) {\n    users(offset: $offset, limit: $limit) { total offset limit items { databaseId username } }\n  }\n": types.UsersDocument,
     "\n  query UsersConnection($first: Int, $after: String) {\n    usersConnection(first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { cursor node { databaseId username } }\n    }\n  }\n": types.UsersConnectionDocument,
     "query User($id: ID!) { user(id: $id) { id databaseId username role tier disabled } }": types.UserDocument,
@@ -127,6 +155,14 @@ export function graphql(source: "query Ledger { me { credits { available } credi
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation Adjust($userId: ID!, $amount: Int!, $reason: String!, $key: String) {\n    adjustCredits(userId: $userId, amount: $amount, reason: $reason, idempotencyKey: $key) {\n      credits { available reserved }\n      entry { id kind amount balanceAfter reason }\n      user { username }\n    }\n  }\n"): (typeof documents)["\n  mutation Adjust($userId: ID!, $amount: Int!, $reason: String!, $key: String) {\n    adjustCredits(userId: $userId, amount: $amount, reason: $reason, idempotencyKey: $key) {\n      credits { available reserved }\n      entry { id kind amount balanceAfter reason }\n      user { username }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Balance { me { credits { available } creditEntries(limit: 100) { total } } }"): (typeof documents)["query Balance { me { credits { available } creditEntries(limit: 100) { total } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "query MyCredits { me { credits { available reserved } } }"): (typeof documents)["query MyCredits { me { credits { available reserved } } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -143,7 +179,55 @@ export function graphql(source: "\n  query Me {\n    me { id databaseId username
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "query MeId { me { id } }"): (typeof documents)["query MeId { me { id } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Tiers { tiers { tier perMinute daily weekly monthly } }"): (typeof documents)["query Tiers { tiers { tier perMinute daily weekly monthly } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MyQuota {\n    me { quota { daily { used limit remaining resetsAt } weekly { used limit remaining } monthly { used limit remaining } } }\n  }\n"): (typeof documents)["\n  query MyQuota {\n    me { quota { daily { used limit remaining resetsAt } weekly { used limit remaining } monthly { used limit remaining } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Models($kind: ModelKind, $all: Boolean) {\n    models(kind: $kind, includeDisabled: $all) { id name kind maxTokens supportedEndpoints enabled pricing { perImage perSecond per1kTokens flat } }\n  }\n"): (typeof documents)["\n  query Models($kind: ModelKind, $all: Boolean) {\n    models(kind: $kind, includeDisabled: $all) { id name kind maxTokens supportedEndpoints enabled pricing { perImage perSecond per1kTokens flat } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query OneModel($id: String!) { model(id: $id) { id name description info { whatIs useCases tips } } }"): (typeof documents)["query OneModel($id: String!) { model(id: $id) { id name description info { whatIs useCases tips } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query ModelProvider($id: String!) { model(id: $id) { id provider } }"): (typeof documents)["query ModelProvider($id: String!) { model(id: $id) { id provider } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Estimate($model: String!, $images: Int, $seconds: Float, $tokens: Int) {\n    estimateCost(model: $model, images: $images, seconds: $seconds, tokens: $tokens) { model credits available sufficient }\n  }\n"): (typeof documents)["\n  query Estimate($model: String!, $images: Int, $seconds: Float, $tokens: Int) {\n    estimateCost(model: $model, images: $images, seconds: $seconds, tokens: $tokens) { model credits available sufficient }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation CreateModel($input: CreateModelInput!) { createModel(input: $input) { id name kind pricing { perImage } info { tips } } }"): (typeof documents)["mutation CreateModel($input: CreateModelInput!) { createModel(input: $input) { id name kind pricing { perImage } info { tips } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation UpdateModel($id: String!, $input: UpdateModelInput!) { updateModel(id: $id, input: $input) { id enabled pricing { perImage } } }"): (typeof documents)["mutation UpdateModel($id: String!, $input: UpdateModelInput!) { updateModel(id: $id, input: $input) { id enabled pricing { perImage } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation DeleteModel($id: String!) { deleteModel(id: $id) }"): (typeof documents)["mutation DeleteModel($id: String!) { deleteModel(id: $id) }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "mutation Rename($name: String!) { updateProfile(input: { name: $name }) { name } }"): (typeof documents)["mutation Rename($name: String!) { updateProfile(input: { name: $name }) { name } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Usage($from: DateTime, $to: DateTime, $model: String) {\n    usage(from: $from, to: $to, model: $model) {\n      totalRequests totalTokens totalCost\n      byModel { model requests tokens cost }\n      byDate { date requests tokens cost }\n      quota { daily { used limit } }\n    }\n  }\n"): (typeof documents)["\n  query Usage($from: DateTime, $to: DateTime, $model: String) {\n    usage(from: $from, to: $to, model: $model) {\n      totalRequests totalTokens totalCost\n      byModel { model requests tokens cost }\n      byDate { date requests tokens cost }\n      quota { daily { used limit } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Totals($from: DateTime, $to: DateTime, $userId: ID) {\n    usageTotals(from: $from, to: $to, userId: $userId) { totalRequests totalCost byUser { user { username } requests cost } quota { daily { used } } }\n  }\n"): (typeof documents)["\n  query Totals($from: DateTime, $to: DateTime, $userId: ID) {\n    usageTotals(from: $from, to: $to, userId: $userId) { totalRequests totalCost byUser { user { username } requests cost } quota { daily { used } } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -13,7 +13,8 @@ export async function openTestDatabase(): Promise<Database> {
   return testDatabaseUrl ? openPostgresCopy(testDatabaseUrl) : openDatabase({ dataDir: null, loadDataDir: await embeddedTemplate() });
 }
 
-async function openPostgresCopy(adminUrl: string): Promise<Database> {
+/** A new, empty PostgreSQL database on the server of `adminUrl`, and how to drop it. */
+export async function createPostgresDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `genhub_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = async (sql: string) => {
     const client = new pg.Client({ connectionString: adminUrl });
@@ -27,12 +28,17 @@ async function openPostgresCopy(adminUrl: string): Promise<Database> {
   await admin(`CREATE DATABASE "${name}"`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString(), poolSize: 20, migrate: true });
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+async function openPostgresCopy(adminUrl: string): Promise<Database> {
+  const created = await createPostgresDatabase(adminUrl);
+  const db = await openDatabase({ url: created.url, poolSize: 20, migrate: true });
   return {
     ...db,
     close: async () => {
       await db.close();
-      await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await created.drop();
     },
   };
 }

@@ -1,0 +1,61 @@
+// Runs the server as a user does: a separate `node src/main.ts` process, stopped with SIGTERM.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+const root = new URL('../..', import.meta.url).pathname;
+
+export interface ServerProcess {
+  proc: ChildProcess;
+  url: string;
+  /** Milliseconds from spawn to the first 200 on /healthz. */
+  startedMs: number;
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts `src/main.ts [args]` with the given environment over a clean one: no DATABASE_URL,
+ * REDIS_URL or JWT_SECRET unless `env` sets them.
+ */
+export async function startServerProcess(env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
+  const t0 = Date.now();
+  const full: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
+  for (const k of ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'NODE_TEST_CONTEXT', 'TEST_DATABASE_URL']) delete full[k];
+  Object.assign(full, env);
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: root, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stderr!.on('data', (d) => (out += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    proc.stdout!.on('data', (d) => {
+      out += d;
+      const m = /"url":"(http:\/\/[^"]+)\/graphql"/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    proc.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+    setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000).unref();
+  });
+  for (;;) {
+    const r = await fetch(url + '/healthz').catch(() => null);
+    if (r?.status === 200) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  return {
+    proc,
+    url,
+    startedMs: Date.now() - t0,
+    stop: () => {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** A plain GraphQL POST, as any client would send it. */
+export async function postGraphql(url: string, query: string, variables: unknown = {}, token?: string) {
+  const res = await fetch(url + '/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as { data?: any; errors?: any[] } };
+}
