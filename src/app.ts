@@ -68,6 +68,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       http,
       close: async () => {
         clearInterval(purge);
+        deps.limits.close();
         await http.close();
         await b.close();
         r?.disconnect();

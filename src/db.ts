@@ -60,7 +60,8 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
       await client.end();
     }
   }
-  const adapter = new PrismaPg({ connectionString: url, max: opts.poolSize ?? 10 });
+  // Timestamps are stored as UTC clock times: SQL's now() must be UTC too, whatever the server's zone.
+  const adapter = new PrismaPg({ connectionString: url, max: opts.poolSize ?? 10, options: '-c TimeZone=UTC' });
   const prisma = new PrismaClient({ adapter });
   return {
     prisma,
@@ -81,6 +82,7 @@ async function openEmbedded(opts: DatabaseOptions): Promise<Database> {
     }
   }
   const pglite = await PGlite.create(dataDir ?? undefined, loadDataDir ? { loadDataDir } : {});
+  await pglite.exec("SET TIME ZONE 'UTC'");
   const applied = await applyMigrations(pgliteRunner(pglite));
   if (applied.length) opts.log?.info({ applied }, 'migrations applied');
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });

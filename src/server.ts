@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import type { ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
@@ -126,9 +126,11 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
           operationName: params.operationName,
           document: parse(params.query),
           variableValues: params.variables,
-          contextValue: await contextFactory(),
+          contextValue: await contextFactory().catch((err: unknown) => err),
           rootValue: { execute, subscribe },
         };
+        // A refused context (rate limit) ends this subscription, not the whole connection.
+        if (args.contextValue instanceof GraphQLError) return [args.contextValue];
         const errors = validate(args.schema, args.document);
         if (errors.length) return errors;
         return args;
@@ -171,7 +173,8 @@ function credentialFromParams(params?: Record<string, unknown>): string | null {
 
 function metaOf(req?: IncomingMessage, headers?: Headers, trustProxy = false): RequestMeta {
   const header = (name: string) => headers?.get(name) ?? (req?.headers[name] as string | undefined) ?? undefined;
-  const forwarded = trustProxy ? header('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
+  // The proxy appends the address it saw: the last entry is the one a client cannot forge.
+  const forwarded = trustProxy ? header('x-forwarded-for')?.split(',').at(-1)?.trim() : undefined;
   return {
     ip: forwarded || req?.socket.remoteAddress,
     userAgent: header('user-agent'),

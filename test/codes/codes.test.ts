@@ -74,6 +74,7 @@ test('bad code input names the field', async () => {
     [{ amount: 10, count: 1001 }, 'input.count'],
     [{ amount: 10, count: 2, code: 'TWOCODES' }, 'input.code'],
     [{ amount: 10, code: 'no spaces allowed' }, 'input.code'],
+    [{ amount: 10, code: 'SHORT' }, 'input.code'],
     [{ amount: 10, expiresAt: new Date(Date.now() - 1000).toISOString() }, 'input.expiresAt'],
   ];
   for (const [input, field] of cases) {
@@ -87,26 +88,26 @@ test('bad code input names the field', async () => {
 });
 
 test('redeeming credits the account with a ledger entry; each refusal says why', async () => {
-  await t.ok(CreateCodes, { input: { amount: 30, code: 'TWICE', maxUses: 2 } }, { token: admin });
+  await t.ok(CreateCodes, { input: { amount: 30, code: 'TWICE-CODE', maxUses: 2 } }, { token: admin });
   const [a, b, c] = [await newUser(t), await newUser(t), await newUser(t)];
 
-  const r = await t.ok(Redeem, { code: 'twice' }, { token: a.token });
+  const r = await t.ok(Redeem, { code: 'twice-code' }, { token: a.token });
   assert.deepEqual(r.redeemCode.credits, { available: 30, reserved: 0 });
   assert.equal(r.redeemCode.entry.kind, 'redeem');
   assert.equal(r.redeemCode.entry.balanceAfter, 30);
   const ledger = await t.ok(Ledger, {}, { token: a.token });
   assert.equal(ledger.me.credits.available, 30);
-  assert.deepEqual(ledger.me.creditEntries.items[0], { kind: 'redeem', amount: 30, balanceAfter: 30, reason: 'Redeemed code TWICE' });
+  assert.deepEqual(ledger.me.creditEntries.items[0], { kind: 'redeem', amount: 30, balanceAfter: 30, reason: 'Redeemed code TWICE-CODE' });
 
-  const again = await t.gql(Redeem, { code: 'TWICE' }, { token: a.token });
+  const again = await t.gql(Redeem, { code: 'TWICE-CODE' }, { token: a.token });
   assert.equal(codeOf(again), 'BAD_USER_INPUT');
   assert.equal(again.errors![0]!.extensions!.reason, 'already_redeemed');
   assert.equal(again.errors![0]!.extensions!.field, 'code');
-  await t.ok(Redeem, { code: 'TWICE' }, { token: b.token });
-  const usedUp = await t.gql(Redeem, { code: 'TWICE' }, { token: c.token });
+  await t.ok(Redeem, { code: 'TWICE-CODE' }, { token: b.token });
+  const usedUp = await t.gql(Redeem, { code: 'TWICE-CODE' }, { token: c.token });
   assert.equal(usedUp.errors![0]!.extensions!.reason, 'used_up');
   // The refused attempts changed nothing.
-  const view = await t.ok(ReadCodeAdmin, { code: 'TWICE' }, { token: admin });
+  const view = await t.ok(ReadCodeAdmin, { code: 'TWICE-CODE' }, { token: admin });
   assert.equal(view.redemptionCode.usedCount, 2);
   assert.deepEqual(view.redemptionCode.redemptions.map((x) => x.user.username).sort(), [a.username, b.username].sort());
   assert.equal((await t.ok(Ledger, {}, { token: c.token })).me.credits.available, 0);
@@ -115,13 +116,13 @@ test('redeeming credits the account with a ledger entry; each refusal says why',
   await t.ok(CreateCodes, { input: { amount: 5, code: 'SOON-GONE', expiresAt: new Date(Date.now() + 300).toISOString() } }, { token: admin });
   await new Promise((res) => setTimeout(res, 400));
   assert.equal((await t.gql(Redeem, { code: 'SOON-GONE' }, { token: c.token })).errors![0]!.extensions!.reason, 'expired');
-  await t.ok(CreateCodes, { input: { amount: 5, code: 'DELETED' } }, { token: admin });
-  assert.equal((await t.ok(DeleteCode, { code: 'deleted' }, { token: admin })).deleteRedemptionCode, true);
-  assert.equal((await t.gql(Redeem, { code: 'DELETED' }, { token: c.token })).errors![0]!.extensions!.reason, 'not_found');
-  assert.equal(codeOf(await t.gql(ReadCode, { code: 'DELETED' })), 'NOT_FOUND');
-  assert.equal(codeOf(await t.gql(DeleteCode, { code: 'DELETED' }, { token: admin })), 'NOT_FOUND');
+  await t.ok(CreateCodes, { input: { amount: 5, code: 'DELETED-CODE' } }, { token: admin });
+  assert.equal((await t.ok(DeleteCode, { code: 'deleted-code' }, { token: admin })).deleteRedemptionCode, true);
+  assert.equal((await t.gql(Redeem, { code: 'DELETED-CODE' }, { token: c.token })).errors![0]!.extensions!.reason, 'not_found');
+  assert.equal(codeOf(await t.gql(ReadCode, { code: 'DELETED-CODE' })), 'NOT_FOUND');
+  assert.equal(codeOf(await t.gql(DeleteCode, { code: 'DELETED-CODE' }, { token: admin })), 'NOT_FOUND');
   assert.equal((await t.gql(Redeem, { code: 'NO-SUCH-CODE' }, { token: c.token })).errors![0]!.extensions!.reason, 'not_found');
-  assert.equal(codeOf(await t.gql(Redeem, { code: 'TWICE' })), 'UNAUTHENTICATED');
+  assert.equal(codeOf(await t.gql(Redeem, { code: 'TWICE-CODE' })), 'UNAUTHENTICATED');
 });
 
 test('100 concurrent claims of one single-use code: exactly one succeeds', async () => {

@@ -33,7 +33,8 @@ const createSchema = z
     code: z
       .string()
       .trim()
-      .regex(/^[A-Za-z0-9-_]{4,64}$/, 'must be 4–64 letters, digits, dashes or underscores')
+      // Long enough that codes cannot be guessed by trying them.
+      .regex(/^[A-Za-z0-9-_]{8,64}$/, 'must be 8–64 letters, digits, dashes or underscores')
       .nullable()
       .optional(),
     prefix: z.string().regex(/^[A-Za-z0-9]{0,12}-?$/, 'must be up to 12 letters or digits').nullable().optional(),
@@ -105,6 +106,7 @@ export async function redeem(deps: Db, userId: number, rawCode: string): Promise
         UPDATE redemption_codes SET used_count = used_count + 1
         WHERE code = ${code} AND deleted_at IS NULL AND used_count < max_uses
           AND (expires_at IS NULL OR expires_at > now())
+          AND (SELECT available FROM credit_accounts WHERE user_id = ${userId})::bigint + amount <= 2000000000
         RETURNING id, amount
       ), r AS (
         INSERT INTO code_redemptions (code_id, user_id, amount) SELECT id, ${userId}, amount FROM c RETURNING code_id, amount
@@ -132,6 +134,7 @@ export async function redeem(deps: Db, userId: number, rawCode: string): Promise
     throw unavailable('You have already redeemed this code', 'already_redeemed');
   }
   if (c.expiresAt && c.expiresAt.getTime() <= Date.now()) throw unavailable('This code has expired', 'expired');
+  if (c.usedCount < c.maxUses) throw unavailable('Your balance cannot hold this many more credits', 'balance_limit');
   throw unavailable('This code has already been used', 'used_up');
 }
 

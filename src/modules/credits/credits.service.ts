@@ -16,7 +16,11 @@ export interface Balance {
 export const insufficientCredits = (needed: number, available: number) =>
   new AppError('INSUFFICIENT_CREDITS', `Not enough credits: ${needed} needed, ${available} available`, { needed, available });
 
+/** The largest single change; balances are 32-bit and must never overflow. */
+export const MAX_AMOUNT = 100_000_000;
+
 function assertAmount(amount: number, field = 'amount', allowNegative = false) {
+  if (Number.isSafeInteger(amount) && Math.abs(amount) > MAX_AMOUNT) throw badField(field, `must be at most ${MAX_AMOUNT} in size`);
   if (!Number.isSafeInteger(amount) || amount === 0 || (!allowNegative && amount < 0))
     throw badField(field, allowNegative ? 'must be a non-zero whole number' : 'must be a positive whole number');
 }
@@ -49,7 +53,7 @@ export async function credit(deps: Db, c: Change): Promise<Credited | null> {
   const rows = await deps.prisma.$queryRaw<Credited[]>`
     WITH acc AS (
       UPDATE credit_accounts SET available = available + ${c.amount}, updated_at = now()
-      WHERE user_id = ${c.userId} AND available + ${c.amount} >= 0
+      WHERE user_id = ${c.userId} AND available::bigint + ${c.amount} BETWEEN 0 AND 2000000000
       RETURNING available, reserved
     )
     INSERT INTO credit_entries (user_id, kind, amount, balance_after, reserved_after, reason, actor_id, code_id, task_id)

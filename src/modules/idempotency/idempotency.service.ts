@@ -6,6 +6,7 @@
 import type { Deps, RequestMeta } from '../../context.js';
 import type { PrismaClient } from '../../db.js';
 import { AppError, badField } from '../../errors.js';
+import { Prisma } from '../../generated/prisma/client.js';
 import { sha256 } from '../../lib/crypto.js';
 
 /** The same JSON for the same value, whatever the order of object keys. */
@@ -59,7 +60,7 @@ export async function idempotent<T>(ctx: Deps & { meta?: RequestMeta }, call: Id
         const result = await run(db);
         await tx.idempotencyRecord.update({
           where: { id: claimed[0].id },
-          data: { state: 'completed', responseStatus: 200, response: (result ?? null) as any },
+          data: { state: 'completed', responseStatus: 200, response: result === null || result === undefined ? Prisma.JsonNull : (result as Prisma.InputJsonValue) },
         });
         return result;
       }

@@ -64,6 +64,7 @@ export interface Limits {
   consumeAi(user: { id: number; tier: Tier }, points?: number): Promise<{ rate: RateState | null; quotas: QuotaUse[] }>;
   /** Where the user stands in each quota period. */
   quotas(user: { id: number; tier: Tier }): Promise<QuotaUse[]>;
+  close(): void;
 }
 
 export interface LimitsOptions {
@@ -81,6 +82,7 @@ export function createLimits(opts: LimitsOptions): Limits {
   let prismaCleaner = true;
 
   /** Fast windows: Redis, else memory. Quotas: Redis, else the database. */
+  const cleaners: { _clearExpiredTimeoutId?: NodeJS.Timeout }[] = [];
   const make = (kind: 'window' | 'quota', keyPrefix: string, points: number, duration: number): RateLimiterAbstract => {
     if (redis) {
       return new RateLimiterRedis({
@@ -95,7 +97,9 @@ export function createLimits(opts: LimitsOptions): Limits {
     if (kind === 'window') return new RateLimiterMemory({ keyPrefix, points, duration });
     const cleaner = prismaCleaner;
     prismaCleaner = false;
-    return new RateLimiterPrisma({ storeClient: prisma, tableName: 'rateLimit', keyPrefix, points, duration, clearExpiredByTimeout: cleaner });
+    const limiter = new RateLimiterPrisma({ storeClient: prisma, tableName: 'rateLimit', keyPrefix, points, duration, clearExpiredByTimeout: cleaner });
+    if (cleaner) cleaners.push(limiter as unknown as { _clearExpiredTimeoutId?: NodeJS.Timeout });
+    return limiter;
   };
 
   const api = make('window', 'api', opts.apiPerMinute, 60);
@@ -156,7 +160,7 @@ export function createLimits(opts: LimitsOptions): Limits {
         }
       }
       const now = new Date();
-      const results = await Promise.all(
+      const settled = await Promise.allSettled(
         PERIODS.filter((p) => l[p] !== null).map(async (p) => {
           const { key, end } = quotaKey(user.id, p, now);
           const limiter = quota.get(`${user.tier}:${p}`)!;
@@ -169,13 +173,16 @@ export function createLimits(opts: LimitsOptions): Limits {
           }
         }),
       );
+      const results = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+      const broken = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
       const failed = results.find((r) => !r.ok);
-      if (failed) {
+      if (failed || broken) {
         // The refused request uses nothing: give back what it counted.
-        await Promise.all([
+        await Promise.allSettled([
           ...results.map((r) => r.limiter.reward(r.key, points)),
           minute ? minute.reward(`user:${user.id}`, points) : null,
         ]);
+        if (!failed) throw broken!.reason;
         const limit = l[failed.p]!;
         const state: RateState = { endpoint: 'ai', identifier: 'user', limit, remaining: 0, resetAt: failed.end };
         throw new RateLimitedError(
@@ -189,6 +196,11 @@ export function createLimits(opts: LimitsOptions): Limits {
         rate,
         quotas: results.map((r) => ({ period: r.p, used: r.res.consumedPoints, limit: l[r.p], resetsAt: r.end })),
       };
+    },
+
+    close() {
+      // RateLimiterPrisma's periodic clean-up has no public stop.
+      for (const c of cleaners) clearTimeout(c._clearExpiredTimeoutId);
     },
 
     async quotas(user) {

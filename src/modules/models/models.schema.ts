@@ -85,9 +85,11 @@ builder.queryFields((t) => ({
       }
       const m = await models.getModel(ctx, args.model);
       const userId = ctx.viewer.kind === 'user' ? ctx.viewer.user.id : 0;
+      const cost = models.costOf(m, { images: args.images ?? undefined, seconds: args.seconds ?? undefined, tokens: args.tokens ?? undefined });
+      if (cost > 2_000_000_000) throw badField(args.images ? 'images' : args.seconds ? 'seconds' : 'tokens', 'is too large for one request');
       return {
         model: m.id,
-        credits: models.costOf(m, { images: args.images ?? undefined, seconds: args.seconds ?? undefined, tokens: args.tokens ?? undefined }),
+        credits: cost,
         available: (await credits.balanceOf(ctx, userId)).available,
       };
     },

@@ -99,8 +99,19 @@ export async function createModel(deps: Db, input: unknown) {
 
 export async function updateModel(deps: Db, id: string, input: unknown) {
   const d = parseInput(updateSchema, input, ['input']);
+  let info: Record<string, string> | undefined;
+  if (d.info) {
+    // Only the parts given change.
+    const current = await deps.prisma.aiModel.findUnique({ where: { id }, select: { info: true } });
+    const prev = (current?.info ?? {}) as Record<string, string>;
+    info = {
+      what_is: d.info.whatIs ?? prev.what_is ?? '',
+      use_cases: d.info.useCases ?? prev.use_cases ?? '',
+      tips: d.info.tips ?? prev.tips ?? '',
+    };
+  }
   try {
-    return await deps.prisma.aiModel.update({ where: { id }, data: { ...d, info: toInfo(d.info) } });
+    return await deps.prisma.aiModel.update({ where: { id }, data: { ...d, info } });
   } catch (err) {
     if (isRecordNotFound(err)) throw notFound(`Model "${id}"`);
     throw err;

@@ -1,13 +1,15 @@
 import type { UserViewer } from '../../context.js';
 import { builder } from '../../schema/builder.js';
 import { dbId } from '../../schema/ids.js';
+import { AppError } from '../../errors.js';
 import { Quota } from '../limits/limits.schema.js';
 import * as usage from './usage.service.js';
 
 const fields = (t: any) => ({
   requests: t.exposeInt('requests'),
-  tokens: t.exposeInt('tokens'),
-  cost: t.exposeInt('cost', { description: 'Credits charged.' }),
+  // Sums over many users and months can pass 2^31: Float holds them exactly up to 2^53.
+  tokens: t.exposeFloat('tokens'),
+  cost: t.exposeFloat('cost', { description: 'Credits charged.' }),
 });
 
 const ModelUsage = builder.objectRef<usage.Totals & { model: string }>('ModelUsage').implement({
@@ -23,7 +25,7 @@ const UserUsage = builder.objectRef<usage.Totals & { userId: number }>('UserUsag
   }),
 });
 
-type Report = usage.UsageReport & { userId: number | null };
+type Report = usage.UsageReport & { userId: number | null; model?: string | null };
 
 const UsageReport = builder.objectRef<Report>('UsageReport').implement({
   description: 'AI usage over a date range: totals, by model and by day.',
@@ -31,8 +33,8 @@ const UsageReport = builder.objectRef<Report>('UsageReport').implement({
     from: t.expose('from', { type: 'DateTime' }),
     to: t.expose('to', { type: 'DateTime' }),
     totalRequests: t.exposeInt('requests'),
-    totalTokens: t.exposeInt('tokens'),
-    totalCost: t.exposeInt('cost'),
+    totalTokens: t.exposeFloat('tokens'),
+    totalCost: t.exposeFloat('cost'),
     byModel: t.field({ type: [ModelUsage], resolve: (r) => r.byModel }),
     byDate: t.field({ type: [DateUsage], resolve: (r) => r.byDate }),
     quota: t.field({
@@ -49,7 +51,7 @@ const UsageReport = builder.objectRef<Report>('UsageReport').implement({
       type: [UserUsage],
       description: 'Admin totals only: the 100 users who spent the most.',
       authScopes: { admin: true },
-      resolve: (r, _a, ctx) => (r.userId !== null ? [] : usage.topUsers(ctx, { from: r.from, to: r.to, limit: 100 })),
+      resolve: (r, _a, ctx) => (r.userId !== null ? [] : usage.topUsers(ctx, { from: r.from, to: r.to, model: r.model, limit: 100 })),
     }),
   }),
 });
@@ -80,7 +82,10 @@ builder.queryFields((t) => {
     resolve: async (_root, args, ctx) => {
       const range = usage.rangeOf(args.from, args.to);
       const userId = args.userId ? dbId('User', args.userId, 'userId') : null;
-      return { userId, ...(await usage.report(ctx, { userId, ...range, model: args.model })) };
+      if (userId !== null && !(await ctx.prisma.user.findUnique({ where: { id: userId }, select: { id: true } }))) {
+        throw new AppError('NOT_FOUND', 'User not found', { field: 'userId' });
+      }
+      return { userId, model: args.model, ...(await usage.report(ctx, { userId, ...range, model: args.model })) };
     },
   }),
 };

@@ -1,0 +1,208 @@
+// The queue port: named queues of job ids, with two adapters. BullMQ when REDIS_URL is set
+// (jobs survive restarts, any number of worker processes, stalled jobs of a dead worker go back
+// to the queue); an in-process runner otherwise. Handlers own retries: they throw RetryLater to
+// be run again after a delay, and anything else they throw is retried with backoff.
+import { Queue as BullQueue, Worker as BullWorker, DelayedError, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+
+export type Handler = (id: string) => Promise<void>;
+
+/** Thrown by a handler to be run again after `delayMs`. */
+export class RetryLater extends Error {
+  constructor(
+    readonly delayMs: number,
+    message = 'retry later',
+  ) {
+    super(message);
+    this.name = 'RetryLater';
+  }
+}
+
+export interface Queue {
+  readonly kind: 'bullmq' | 'memory';
+  readonly name: string;
+  /** Adds a job; adding an id that is already waiting or running does nothing. */
+  add(id: string, opts?: { delayMs?: number }): Promise<void>;
+  /** Removes a job that has not started (best effort). */
+  remove(id: string): Promise<void>;
+  /** Starts running jobs in this process. */
+  process(handler: Handler, concurrency: number): void;
+  /** Jobs waiting or delayed. */
+  waiting(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface QueueOptions {
+  redisUrl?: string;
+  prefix: string;
+  /** Milliseconds a worker holds a job before it counts as stalled (its process died). */
+  lockMs: number;
+  /** Backoff of unexpected handler errors: delay × 2^(attempt-1). */
+  backoffMs: number;
+  log: Logger;
+}
+
+/** BullMQ refuses numeric and colon-bearing custom ids. */
+const jobIdOf = (name: string, id: string) => `${name}-${id}`;
+
+export function createQueue(name: string, o: QueueOptions): Queue {
+  return o.redisUrl ? bullQueue(name, o) : memoryQueue(name, o);
+}
+
+function bullQueue(name: string, o: QueueOptions): Queue {
+  const connection = new Redis(o.redisUrl!, { maxRetriesPerRequest: null });
+  connection.on('error', (err) => o.log.warn({ err: err.message, queue: name }, 'queue redis error'));
+  const prefix = `${o.prefix}bull`;
+  const queue = new BullQueue(name, {
+    connection,
+    prefix,
+    defaultJobOptions: {
+      // Handlers decide when to give up; this only bounds runaway failures.
+      attempts: 50,
+      backoff: { type: 'exponential', delay: o.backoffMs },
+      removeOnComplete: true,
+      removeOnFail: { age: 24 * 3600 },
+    },
+  });
+  let worker: BullWorker | undefined;
+  return {
+    kind: 'bullmq',
+    name,
+    async add(id, opts = {}) {
+      await queue.add(name, { id }, { jobId: jobIdOf(name, id), delay: opts.delayMs });
+    },
+    async remove(id) {
+      const job = await queue.getJob(jobIdOf(name, id));
+      if (job && ((await job.isWaiting()) || (await job.isDelayed()))) await job.remove().catch(() => {});
+    },
+    process(handler, concurrency) {
+      worker = new BullWorker(
+        name,
+        async (job: Job<{ id: string }>, token?: string) => {
+          try {
+            await handler(job.data.id);
+          } catch (err) {
+            if (err instanceof RetryLater) {
+              // Back to the queue after the delay, without counting as a failure.
+              await job.moveToDelayed(Date.now() + err.delayMs, token);
+              throw new DelayedError(); // BullMQ's signal that the processor moved the job
+            }
+            throw err;
+          }
+        },
+        {
+          connection: connection.duplicate(),
+          prefix,
+          concurrency,
+          lockDuration: o.lockMs,
+          stalledInterval: Math.max(1000, Math.floor(o.lockMs / 2)),
+          // A job whose worker died goes back to the queue; handlers count attempts themselves.
+          maxStalledCount: 50,
+          autorun: true,
+        },
+      );
+      worker.on('error', (err) => o.log.warn({ err: err.message, queue: name }, 'queue worker error'));
+      worker.on('failed', (job, err) => o.log.warn({ err: err.message, queue: name, id: job?.data.id }, 'job failed; retrying with backoff'));
+      worker.on('stalled', (jobId) => o.log.warn({ queue: name, jobId }, 'job stalled (its worker stopped); back to the queue'));
+    },
+    async waiting() {
+      const c = await queue.getJobCounts('wait', 'delayed', 'prioritized');
+      return (c.wait ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0);
+    },
+    async close() {
+      await worker?.close();
+      await queue.close();
+      connection.disconnect();
+    },
+  };
+}
+
+function memoryQueue(name: string, o: QueueOptions): Queue {
+  const ready: string[] = [];
+  const known = new Set<string>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  const failures = new Map<string, number>();
+  let handler: Handler | undefined;
+  let concurrency = 1;
+  let running = 0;
+  let closed = false;
+  const idle: (() => void)[] = [];
+
+  const pump = () => {
+    while (!closed && handler && running < concurrency && ready.length) {
+      const id = ready.shift()!;
+      running++;
+      void handler(id)
+        .then(
+          () => {
+            known.delete(id);
+            failures.delete(id);
+          },
+          (err) => {
+            if (closed) return known.delete(id);
+            let delay: number;
+            if (err instanceof RetryLater) delay = err.delayMs;
+            else {
+              const n = (failures.get(id) ?? 0) + 1;
+              failures.set(id, n);
+              delay = o.backoffMs * 2 ** Math.min(n - 1, 10);
+              o.log.warn({ err: (err as Error).message, queue: name, id }, 'job failed; retrying with backoff');
+            }
+            later(id, delay);
+          },
+        )
+        .finally(() => {
+          running--;
+          if (running === 0) idle.splice(0).forEach((f) => f());
+          pump();
+        });
+    }
+  };
+  const later = (id: string, delay: number) => {
+    const t = setTimeout(() => {
+      timers.delete(id);
+      ready.push(id);
+      pump();
+    }, delay);
+    t.unref();
+    timers.set(id, t);
+  };
+
+  return {
+    kind: 'memory',
+    name,
+    async add(id, opts = {}) {
+      if (closed || known.has(id)) return;
+      known.add(id);
+      if (opts.delayMs && opts.delayMs > 0) later(id, opts.delayMs);
+      else {
+        ready.push(id);
+        pump();
+      }
+    },
+    async remove(id) {
+      const i = ready.indexOf(id);
+      if (i >= 0) ready.splice(i, 1);
+      const t = timers.get(id);
+      if (t) clearTimeout(t);
+      timers.delete(id);
+      if (i >= 0 || t) known.delete(id);
+    },
+    process(h, c) {
+      handler = h;
+      concurrency = c;
+      pump();
+    },
+    async waiting() {
+      return ready.length + timers.size;
+    },
+    async close() {
+      closed = true;
+      for (const t of timers.values()) clearTimeout(t);
+      timers.clear();
+      ready.length = 0;
+      if (running > 0) await new Promise<void>((r) => idle.push(r));
+    },
+  };
+}
