@@ -10,6 +10,9 @@ import { createTokenSigner } from './modules/auth/tokens.js';
 import { purgeExpired } from './modules/idempotency/idempotency.service.js';
 import { createLimits } from './modules/limits/limits.service.js';
 import { createBus, type RealtimeBus } from './realtime/pubsub.js';
+import { createQueue, type Queue } from './jobs/queue.js';
+import { createRegistry } from './providers/registry.js';
+import { startTaskWorker, type TaskWorker } from './modules/tasks/tasks.worker.js';
 import { Redis } from 'ioredis';
 import { createHttpServer, type HttpServer } from './server.js';
 import { createLocalStorage } from './storage/index.js';
@@ -22,6 +25,9 @@ export interface App {
 }
 
 export interface AppOptions {
+  /** `serve` answers requests, `worker` runs tasks, `all` both (default). Without Redis the
+   * queue is in process, so tasks always run where they are created. */
+  role?: 'all' | 'serve' | 'worker';
   /** The database to serve (see openConfiguredDatabase). */
   db: Database;
   log?: Logger;
@@ -34,6 +40,8 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const { db, ownsDb = false } = opts;
   let bus: RealtimeBus | undefined;
   let redis: Redis | undefined;
+  let queue: Queue | undefined;
+  let worker: TaskWorker | undefined;
   try {
     bus = createBus(config.REDIS_URL, config.REDIS_PREFIX);
     // Rate limits fail fast (to their in-memory insurance) rather than queue while Redis is away.
@@ -46,6 +54,14 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       tokens: createTokenSigner(config.jwtSecret, config.ACCESS_TOKEN_TTL),
       pubsub: bus.pubsub,
       storage: createLocalStorage(join(config.dataDir, 'files')),
+      queue: (queue = createQueue('tasks', {
+        redisUrl: config.REDIS_URL,
+        prefix: config.REDIS_PREFIX,
+        lockMs: config.TASK_LOCK_MS,
+        backoffMs: config.TASK_BACKOFF_MS,
+        log,
+      })),
+      registry: createRegistry({ backends: config.PROVIDERS, routes: config.MODEL_PROVIDERS, demoDelayMs: config.DEMO_DELAY_MS }),
       limits: createLimits({
         redis,
         prisma: db.prisma,
@@ -56,6 +72,11 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       log,
     };
     await ensureAdmin(deps);
+    const role = opts.role ?? 'all';
+    if (role !== 'serve' || deps.queue.kind === 'memory') {
+      if (deps.queue.kind === 'memory') await resumeInProcessTasks(deps);
+      worker = startTaskWorker(deps);
+    }
     const http = createHttpServer(deps, { ping: db.ping });
     const purge = setInterval(() => {
       purgeExpired(deps).catch((err) => log.warn({ err }, 'purging idempotency keys failed'));
@@ -70,15 +91,30 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
         clearInterval(purge);
         deps.limits.close();
         await http.close();
+        await worker?.close();
+        await deps.queue.close();
         await b.close();
         r?.disconnect();
         if (ownsDb) await db.close();
       },
     };
   } catch (err) {
+    await worker?.close();
+    await queue?.close();
     await bus?.close();
     redis?.disconnect();
     if (ownsDb) await db.close();
     throw err;
   }
+}
+
+/**
+ * Without Redis the queue lives in this process: tasks that were queued or running when it last
+ * stopped are queued again, oldest first.
+ */
+async function resumeInProcessTasks(deps: Deps) {
+  await deps.prisma.task.updateMany({ where: { status: 'running' }, data: { status: 'queued', progressMessage: 'Resumed after a restart' } });
+  const pending = await deps.prisma.task.findMany({ where: { status: 'queued' }, select: { id: true }, orderBy: { id: 'asc' } });
+  for (const t of pending) await deps.queue.add(String(t.id));
+  if (pending.length) deps.log.info({ tasks: pending.length }, 'resumed queued tasks');
 }

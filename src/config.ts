@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { backendSchema, routeSchema } from './providers/config.js';
 import { DEFAULT_TIER_LIMITS, TIERS, type Tier, type TierLimits } from './modules/limits/tiers.js';
 
 const bool = z
@@ -67,7 +68,51 @@ const schema = z.object({
   TRUST_PROXY: bool.default(false),
   /** Hours an Idempotency-Key and its stored response are kept. */
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(24).max(24 * 30).default(24),
+  /** Tasks one worker process runs at once. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
+  /** Runs of a task before it fails for good (retryable backend errors, workers that died). */
+  TASK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  /** First retry delay in ms; doubles with each attempt. */
+  TASK_BACKOFF_MS: z.coerce.number().int().min(0).default(2000),
+  /** Ms a worker holds a task before another may take it over (its process died). */
+  TASK_LOCK_MS: z.coerce.number().int().min(1000).default(30000),
+  /** Seconds a task may take from creation before it is canceled, unless the request says otherwise. */
+  TASK_DEADLINE: z.coerce.number().int().min(1).max(7 * 86400).default(3600),
+  /** Milliseconds the demo provider spends on a task, in progress stages. */
+  DEMO_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
+  /** Named AI backends, as JSON: {"sd":{"type":"sdwebui","url":"http://gpu:7860"},"llm":{"type":"openai","url":"http://ollama:11434/v1"}}. */
+  PROVIDERS: jsonSetting(z.record(z.string(), backendSchema)),
+  /** Which backend runs which model, as JSON: {"sdxl":{"provider":"sd","model":"sd_xl_base_1.0"}}. */
+  MODEL_PROVIDERS: jsonSetting(z.record(z.string(), routeSchema)),
+  /** Largest uploaded image (task inputs), and video. */
+  UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  VIDEO_MAX_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+  /** Seconds a signed asset URL stays valid. */
+  ASSET_URL_TTL: z.coerce.number().int().min(60).default(3600),
 });
+
+/** A setting holding JSON checked by `inner`; unset is {}. */
+function jsonSetting<T extends z.ZodType>(inner: T) {
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx): z.infer<T> => {
+      if (!v) return {} as z.infer<T>;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `must be JSON: ${(err as Error).message}` });
+        return z.NEVER;
+      }
+      const r = inner.safeParse(parsed);
+      if (!r.success) {
+        ctx.addIssue({ code: 'custom', message: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+        return z.NEVER;
+      }
+      return r.data;
+    });
+}
 
 const limit = z.number().int().positive().nullable();
 const tierLimitsSchema = z

@@ -6,6 +6,8 @@ import type { Logger } from './logger.js';
 import type { PasswordHasher } from './modules/auth/passwords.js';
 import type { TokenSigner } from './modules/auth/tokens.js';
 import type { Limits, RateState } from './modules/limits/limits.service.js';
+import type { Queue } from './jobs/queue.js';
+import type { ProviderRegistry } from './providers/registry.js';
 import type { PubSub } from './realtime/pubsub.js';
 import type { Storage } from './storage/index.js';
 
@@ -17,6 +19,9 @@ export interface Deps {
   pubsub: PubSub;
   storage: Storage;
   limits: Limits;
+  /** The task queue. */
+  queue: Queue;
+  registry: ProviderRegistry;
   log: Logger;
 }
 

@@ -25,12 +25,12 @@ const { openConfiguredDatabase } = await import('./db.js');
 const dbReady = openConfiguredDatabase(config, log);
 dbReady.catch(() => {}); // awaited below; this only avoids an unhandled-rejection report meanwhile
 const { createApp } = await import('./app.js');
-const app = await createApp(config, { log, db: await dbReady, ownsDb: true });
+const app = await createApp(config, { log, db: await dbReady, ownsDb: true, role: role as 'all' | 'serve' | 'worker' });
 if (role !== 'worker') {
   const url = await app.http.listen(config.PORT, config.HOST);
   log.info({ url: `${url}/graphql`, database: app.db.kind, redis: Boolean(config.REDIS_URL) }, 'server listening');
 } else {
-  log.info('worker started (no task queue yet: it waits for jobs)');
+  log.info({ queue: app.deps.queue.kind }, 'worker started');
 }
 
 let stopping = false;

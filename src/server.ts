@@ -11,6 +11,7 @@ import { WebSocketServer } from 'ws';
 import type { Context, Deps, RequestMeta } from './context.js';
 import { credentialFrom, resolveViewer } from './modules/auth/viewer.js';
 import { RateLimitedError, type RateState } from './modules/limits/limits.service.js';
+import { verifySignature, type Variant } from './modules/assets/assets.service.js';
 import { schema } from './schema/index.js';
 
 export interface HttpServer {
@@ -98,6 +99,8 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
         return sendJson(res, 503, { status: 'unavailable' });
       }
     }
+    const asset = /^\/assets\/(\d+)(\/thumbnail)?$/.exec(path);
+    if (asset && (req.method === 'GET' || req.method === 'HEAD')) return serveAsset(req, res, Number(asset[1]), asset[2] ? 'thumbnail' : 'file');
     if (req.method === 'GET' && path.startsWith('/avatars/')) {
       const file = await Promise.resolve()
         .then(() => deps.storage.get(decodeURIComponent(path.slice(1))))
@@ -107,6 +110,32 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
       return void res.end(file.data);
     }
     sendJson(res, 404, { error: 'not found' });
+  }
+
+  /**
+   * A stored result, to its owner only: by a signed URL (from the GraphQL API; works in <img>
+   * tags) or with the owner's credentials. Anyone else gets the same 404 as for a missing asset.
+   */
+  async function serveAsset(req: IncomingMessage, res: ServerResponse, id: number, variant: Variant) {
+    const url = new URL(req.url ?? '/', 'http://x');
+    let allowed = verifySignature(deps, id, variant, url.searchParams.get('exp'), url.searchParams.get('sig'));
+    const row = await deps.prisma.asset.findUnique({ where: { id } });
+    if (row && !allowed) {
+      const viewer = await resolveViewer(deps, credentialFrom({ get: (n) => (req.headers[n] as string | undefined) ?? null }));
+      allowed = viewer.kind === 'user' && (viewer.user.id === row.userId || viewer.user.role === 'admin');
+    }
+    const key = row && (variant === 'thumbnail' ? row.thumbnailKey : row.storageKey);
+    const file = allowed && key ? await deps.storage.get(key) : null;
+    if (!row || !file) return sendJson(res, 404, { error: 'not found' });
+    const headers: Record<string, string> = {
+      'content-type': variant === 'thumbnail' ? 'image/webp' : row.mimeType,
+      'content-length': String(file.data.length),
+      'cache-control': 'private, max-age=3600',
+      'x-content-type-options': 'nosniff',
+    };
+    if (url.searchParams.has('download')) headers['content-disposition'] = `attachment; filename="${row.fileName.replace(/[^\w.-]/g, '_')}"`;
+    res.writeHead(200, headers);
+    res.end(req.method === 'HEAD' ? undefined : file.data);
   }
 
   const wss = new WebSocketServer({ server, path: '/graphql' });

@@ -1,33 +1,13 @@
 // Which backend runs which model. Backends are named in PROVIDERS (type, URL, key); models are
 // routed with MODEL_PROVIDERS, else by the catalog's `provider` column and its parameters.
 // A backend named "demo" always exists.
-import { z } from 'zod';
 import type { AiModel } from '../generated/prisma/client.js';
 import { createDemoProvider } from './demo.js';
 import { createOpenAiProvider } from './openai.js';
 import { createReplicateProvider } from './replicate.js';
 import { createSdWebUiProvider } from './sdwebui.js';
+import type { BackendConfig, RouteConfig } from './config.js';
 import type { Provider } from './types.js';
-
-export const backendSchema = z.object({
-  type: z.enum(['demo', 'sdwebui', 'openai', 'replicate']),
-  url: z.string().url().optional(),
-  apiKey: z.string().optional(),
-  /** Milliseconds one HTTP call may take. */
-  timeoutMs: z.number().int().positive().optional(),
-  /** Milliseconds between progress polls. */
-  pollMs: z.number().int().positive().optional(),
-  delayMs: z.number().int().min(0).optional(),
-});
-export type BackendConfig = z.infer<typeof backendSchema>;
-
-export const routeSchema = z.object({
-  provider: z.string(),
-  /** The backend's own model name, checkpoint or version. */
-  model: z.string().optional(),
-  params: z.record(z.string(), z.unknown()).optional(),
-});
-export type RouteConfig = z.infer<typeof routeSchema>;
 
 export interface Route {
   provider: Provider;

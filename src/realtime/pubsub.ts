@@ -4,12 +4,21 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { UserEvent } from '../modules/events/events.service.js';
+import type { TaskEvent, TaskSnapshot, TokenEvent } from '../modules/tasks/tasks.events.js';
 
 export type Topics = {
   /** The account of a user changed (profile, role, tier, credits…). */
   'user:updated': [userId: number, payload: { userId: number }];
   /** A domain event of a user's account (see modules/events). */
   'user:event': [userId: number, payload: UserEvent];
+  /** A task changed (status, progress, result). */
+  'task:updated': [taskId: number, payload: TaskSnapshot];
+  /** The same changes, for every task of a user. */
+  'user:tasks': [userId: number, payload: TaskEvent];
+  /** Generated text as it arrives. */
+  'task:token': [taskId: number, payload: TokenEvent];
+  /** Asks the worker running a task to stop it. */
+  'task:cancel': [payload: { taskId: number }];
 };
 
 export type PubSub = ReturnType<typeof createPubSub<Topics>>;

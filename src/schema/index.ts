@@ -8,6 +8,7 @@ import '../modules/codes/codes.schema.js';
 import '../modules/models/models.schema.js';
 import '../modules/limits/limits.schema.js';
 import '../modules/usage/usage.schema.js';
+import '../modules/tasks/tasks.schema.js';
 
 export const schema = builder.toSchema();
 

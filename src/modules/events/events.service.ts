@@ -2,7 +2,7 @@
 // subscriptions on every instance. Webhook delivery hangs off the same call.
 import type { Deps } from '../../context.js';
 
-export type EventType = 'quota.warning';
+export type EventType = 'quota.warning' | 'ai.task.started' | 'ai.task.completed' | 'ai.task.failed';
 
 export interface UserEvent {
   /** Unique per event, for receivers that de-duplicate. */

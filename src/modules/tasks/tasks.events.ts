@@ -1,0 +1,34 @@
+// Live task events: every change of a task is published to its own topic and to its owner's.
+// Payloads carry the task row itself, so subscribers need no database read per event.
+import type { Deps } from '../../context.js';
+import type { Task } from '../../generated/prisma/client.js';
+
+export type TaskSnapshot = Task;
+export type TaskEventType = 'created' | 'started' | 'progress' | 'succeeded' | 'failed' | 'canceled' | 'retrying';
+
+export interface TaskEvent {
+  type: TaskEventType;
+  task: TaskSnapshot;
+}
+
+export interface TokenEvent {
+  taskId: number;
+  choice: number;
+  /** Order of the piece within the task, from 0. */
+  seq: number;
+  delta: string;
+}
+
+const DATES = ['createdAt', 'startedAt', 'finishedAt', 'updatedAt', 'deadlineAt', 'cancelRequestedAt'] as const;
+
+/** Over Redis dates arrive as strings: make a snapshot a Task row again. */
+export function revive(t: TaskSnapshot): Task {
+  const out = { ...t } as Record<string, unknown>;
+  for (const k of DATES) if (typeof out[k] === 'string') out[k] = new Date(out[k] as string);
+  return out as Task;
+}
+
+export function publishTask(deps: Pick<Deps, 'pubsub'>, type: TaskEventType, task: Task) {
+  deps.pubsub.publish('task:updated', task.id, task);
+  deps.pubsub.publish('user:tasks', task.userId, { type, task });
+}

@@ -1,0 +1,256 @@
+// Tasks: creation (validated input, rate limits and quotas, a credit hold, all in one
+// transaction), cancel, retry, delete, history and queue position. Running them is
+// tasks.worker.ts.
+import type { Context, Deps } from '../../context.js';
+import { AppError, badField, notFound } from '../../errors.js';
+import type { Prisma, Task, TaskStatus } from '../../generated/prisma/client.js';
+import type { TaskInput, TaskKindName } from '../../providers/types.js';
+import * as credits from '../credits/credits.service.js';
+import { idempotent } from '../idempotency/idempotency.service.js';
+import { consumeAiRequest } from '../limits/limits.service.js';
+import type { Tier } from '../limits/tiers.js';
+import { getModel } from '../models/models.service.js';
+import { publishTask } from './tasks.events.js';
+import { dbKind, estimateCost, validateTaskInput } from './tasks.validation.js';
+
+export const FINISHED: TaskStatus[] = ['succeeded', 'failed', 'canceled'];
+
+export interface NewTask {
+  kind: TaskKindName;
+  model: string;
+  /** Raw input: checked here for the kind and model. */
+  input: Record<string, unknown>;
+  /** Seconds from creation after which the task is canceled. */
+  deadlineSeconds?: number | null;
+  idempotencyKey?: string | null;
+  source?: string;
+  chatId?: number | null;
+  orderId?: number | null;
+  retryOfId?: number | null;
+}
+
+type Owner = { id: number; tier: Tier };
+
+/** Creates a task for `user`: validates, counts the AI request, holds the cost and queues it. */
+export async function createTask(ctx: Deps & Partial<Pick<Context, 'meta' | 'rate' | 'viewer'>>, user: Owner, spec: NewTask): Promise<Task> {
+  const model = await getModel(ctx, spec.model);
+  if (!ctx.registry.resolve(model)) {
+    throw new AppError('BAD_USER_INPUT', `Model "${model.id}" has no backend configured`, { field: 'model', reason: 'model_unavailable' });
+  }
+  const input = validateTaskInput(spec.kind, model, spec.input);
+  const deadline = spec.deadlineSeconds ?? ctx.config.TASK_DEADLINE;
+  if (!Number.isInteger(deadline) || deadline < 1 || deadline > 7 * 86400) throw badField('deadlineSeconds', 'must be between 1 and 604800');
+  const cost = estimateCost(model, spec.kind, input);
+  const apiKeyId = ctx.viewer?.kind === 'user' ? (ctx.viewer.apiKey?.id ?? null) : null;
+
+  const counted = await consumeAiRequest(ctx, user);
+  if (ctx.rate && counted.rate) ctx.rate.state = counted.rate;
+
+  const { taskId } = await idempotent(
+    ctx,
+    {
+      operation: `createTask:${spec.kind}`,
+      userId: user.id,
+      key: spec.idempotencyKey,
+      input: { model: model.id, input, deadline: spec.deadlineSeconds ?? null, chatId: spec.chatId ?? null, orderId: spec.orderId ?? null, retryOf: spec.retryOfId ?? null },
+    },
+    async (db) => {
+      const task = await db.prisma.task.create({
+        data: {
+          userId: user.id,
+          apiKeyId,
+          kind: dbKind(spec.kind),
+          modelId: model.id,
+          input: input as Prisma.InputJsonValue,
+          cost,
+          source: spec.source ?? 'graphql',
+          chatId: spec.chatId ?? null,
+          orderId: spec.orderId ?? null,
+          retryOfId: spec.retryOfId ?? null,
+          deadlineAt: new Date(Date.now() + deadline * 1000),
+          progressMessage: 'Queued',
+        },
+      });
+      if (cost > 0) {
+        const h = await credits.hold(db, user.id, cost, `Task ${task.id} (${spec.kind} on ${model.id})`, task.id);
+        await db.prisma.task.update({ where: { id: task.id }, data: { holdId: h.holdId } });
+      }
+      return { taskId: task.id };
+    },
+    { transaction: true },
+  );
+  const task = await ctx.prisma.task.findUniqueOrThrow({ where: { id: taskId } });
+  // Queued after the commit; a crash in between leaves a queued task that the sweeper re-queues.
+  if (task.status === 'queued') {
+    await ctx.queue.add(String(task.id));
+    publishTask(ctx, 'created', task);
+  }
+  return task;
+}
+
+/** A task of this user (admins: any task), or NOT_FOUND: other users' tasks do not exist for them. */
+export async function ownTask(ctx: Pick<Deps, 'prisma'>, viewer: { id: number; role?: string }, id: number): Promise<Task> {
+  const task = await ctx.prisma.task.findUnique({ where: { id } });
+  if (!task || (task.userId !== viewer.id && viewer.role !== 'admin')) throw new AppError('NOT_FOUND', 'Task not found', { field: 'id' });
+  return task;
+}
+
+/**
+ * Finishes a task that has not finished yet, settling its hold in the same transaction: capture
+ * on success, release otherwise. Returns the finished task, or null when it had already finished
+ * (the caller lost a race and must change nothing).
+ */
+export async function finishTask(
+  deps: Pick<Deps, 'prisma'>,
+  id: number,
+  outcome:
+    | { status: 'succeeded'; spend: number; output: Prisma.InputJsonValue; extra?: (tx: Pick<Deps, 'prisma'>, task: Task) => Promise<void> }
+    | { status: 'failed' | 'canceled'; errorCode: string; errorMessage: string },
+  from: TaskStatus[] = ['queued', 'running'],
+): Promise<Task | null> {
+  return deps.prisma.$transaction(
+    async (tx) => {
+      const db = { prisma: tx as unknown as Deps['prisma'] };
+      const done = await tx.task.updateMany({
+        where: { id, status: { in: from } },
+        data:
+          outcome.status === 'succeeded'
+            ? { status: 'succeeded', progress: 100, progressMessage: 'Done', output: outcome.output, cost: outcome.spend, finishedAt: new Date() }
+            : { status: outcome.status, errorCode: outcome.errorCode, errorMessage: outcome.errorMessage.slice(0, 2000), progressMessage: outcome.status === 'canceled' ? 'Canceled' : 'Failed', cost: 0, finishedAt: new Date() },
+      });
+      if (done.count === 0) return null;
+      const task = await tx.task.findUniqueOrThrow({ where: { id } });
+      if (task.holdId !== null) {
+        await credits.settle(db, task.holdId, outcome.status === 'succeeded' ? 'capture' : 'release', outcome.status === 'succeeded' ? outcome.spend : undefined);
+      }
+      if (outcome.status === 'succeeded') await outcome.extra?.(db, task);
+      return task;
+    },
+    { maxWait: 30_000, timeout: 60_000 },
+  );
+}
+
+/**
+ * Cancels a task: a queued one at once (its hold released), a running one at its next progress
+ * step (the worker is told, and calls the backend's own cancel). Finished tasks → CONFLICT.
+ */
+export async function cancelTask(ctx: Deps, viewer: { id: number; role?: string }, id: number): Promise<Task> {
+  await ownTask(ctx, viewer, id);
+  const canceled = await finishTask(ctx, id, { status: 'canceled', errorCode: 'CANCELED', errorMessage: 'Canceled by the user' }, ['queued']);
+  if (canceled) {
+    await ctx.queue.remove(String(id));
+    publishTask(ctx, 'canceled', canceled);
+    return canceled;
+  }
+  const asked = await ctx.prisma.task.updateMany({ where: { id, status: 'running' }, data: { cancelRequestedAt: new Date(), progressMessage: 'Canceling' } });
+  if (asked.count === 1) {
+    ctx.pubsub.publish('task:cancel', { taskId: id });
+    return ctx.prisma.task.findUniqueOrThrow({ where: { id } });
+  }
+  throw new AppError('CONFLICT', 'The task has already finished', { field: 'id', reason: 'task_finished' });
+}
+
+/** Runs a failed or canceled task again as a new task (charged anew; the old one was released). */
+export async function retryTask(ctx: Deps & Partial<Pick<Context, 'meta' | 'rate' | 'viewer'>>, viewer: Owner & { role?: string }, id: number, idempotencyKey?: string | null): Promise<Task> {
+  const old = await ownTask(ctx, viewer, id);
+  if (old.status !== 'failed' && old.status !== 'canceled') {
+    throw new AppError('CONFLICT', 'Only failed or canceled tasks can be retried', { field: 'id', reason: 'task_not_retryable' });
+  }
+  const owner = old.userId === viewer.id ? viewer : await ctx.prisma.user.findUniqueOrThrow({ where: { id: old.userId }, select: { id: true, tier: true } });
+  const input = old.input as Record<string, unknown>;
+  return createTask(ctx, owner, {
+    kind: old.kind.replace('_', '.') as TaskKindName,
+    model: old.modelId,
+    input,
+    idempotencyKey,
+    source: old.source,
+    chatId: old.chatId,
+    orderId: old.orderId,
+    retryOfId: old.id,
+  });
+}
+
+/** Deletes a finished task (its assets stay in the library); unfinished → CONFLICT. */
+export async function deleteTask(ctx: Deps, viewer: { id: number; role?: string }, id: number): Promise<boolean> {
+  await ownTask(ctx, viewer, id);
+  const r = await ctx.prisma.task.deleteMany({ where: { id, status: { in: FINISHED } } });
+  if (r.count === 0) throw new AppError('CONFLICT', 'Only finished tasks can be deleted; cancel it first', { field: 'id', reason: 'task_unfinished' });
+  return true;
+}
+
+export interface TaskFilter {
+  status?: TaskStatus[] | null;
+  kind?: TaskKindName[] | null;
+  model?: string | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+export function whereOf(userId: number, f: TaskFilter = {}): Prisma.TaskWhereInput {
+  return {
+    userId,
+    ...(f.status?.length ? { status: { in: f.status } } : {}),
+    ...(f.kind?.length ? { kind: { in: f.kind.map(dbKind) } } : {}),
+    ...(f.model ? { modelId: f.model } : {}),
+    ...(f.from || f.to ? { createdAt: { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lte: f.to } : {}) } } : {}),
+  };
+}
+
+export async function listTasks(ctx: Pick<Deps, 'prisma'>, userId: number, f: TaskFilter, page: { offset: number; limit: number }) {
+  const where = whereOf(userId, f);
+  const [items, total] = await Promise.all([
+    ctx.prisma.task.findMany({ where, orderBy: { id: 'desc' }, skip: page.offset, take: page.limit }),
+    ctx.prisma.task.count({ where }),
+  ]);
+  return { items, total, ...page };
+}
+
+/** 1-based place in the queue of a queued task (tasks queued before it, plus one). */
+export async function queuePosition(ctx: Pick<Deps, 'prisma'>, task: Pick<Task, 'id' | 'status'>): Promise<number | null> {
+  if (task.status !== 'queued') return null;
+  return (await ctx.prisma.task.count({ where: { status: 'queued', id: { lt: task.id } } })) + 1;
+}
+
+const durations = new Map<string, { at: number; seconds: number }>();
+
+/** Average seconds a task of this kind took recently (cached for 30 s). */
+async function typicalSeconds(ctx: Pick<Deps, 'prisma'>, kind: Task['kind']): Promise<number> {
+  const hit = durations.get(kind);
+  if (hit && Date.now() - hit.at < 30_000) return hit.seconds;
+  const rows = await ctx.prisma.$queryRaw<{ avg: number | null }[]>`
+    SELECT avg(extract(epoch FROM finished_at - started_at))::float AS avg
+    FROM (SELECT finished_at, started_at FROM tasks WHERE kind = ${kind}::"TaskKind" AND status = 'succeeded' AND started_at IS NOT NULL
+          ORDER BY id DESC LIMIT 50) recent`;
+  const seconds = rows[0]?.avg ?? 10;
+  durations.set(kind, { at: Date.now(), seconds });
+  return seconds;
+}
+
+/** Seconds until a task should be done: from its progress while running, from the queue while queued. */
+export async function etaSeconds(ctx: Pick<Deps, 'prisma' | 'config'>, task: Task): Promise<number | null> {
+  if (task.status === 'running') {
+    if (!task.startedAt || task.progress <= 0) return Math.round(await typicalSeconds(ctx, task.kind));
+    const elapsed = (Date.now() - task.startedAt.getTime()) / 1000;
+    return Math.max(0, Math.round((elapsed * (100 - task.progress)) / task.progress));
+  }
+  if (task.status !== 'queued') return null;
+  const position = (await queuePosition(ctx, task)) ?? 1;
+  const each = await typicalSeconds(ctx, task.kind);
+  return Math.round(Math.ceil(position / ctx.config.WORKER_CONCURRENCY) * each);
+}
+
+/** Like / dislike / text on a result (seed 000): one per user and asset, updated in place. */
+export async function giveFeedback(ctx: Pick<Deps, 'prisma'>, userId: number, assetId: number, f: { isLike?: boolean | null; isDislike?: boolean | null; feedback?: string | null }) {
+  const asset = await ctx.prisma.asset.findUnique({ where: { id: assetId }, select: { userId: true, taskId: true } });
+  if (!asset || asset.userId !== userId) throw new AppError('NOT_FOUND', 'Image not found', { field: 'assetId' });
+  if (f.isLike && f.isDislike) throw badField('isDislike', 'cannot be true together with isLike');
+  if (f.feedback && f.feedback.length > 2000) throw badField('feedback', 'must be at most 2000 characters');
+  const data = { isLike: f.isLike ?? false, isDislike: f.isDislike ?? false, feedback: f.feedback ?? null };
+  return ctx.prisma.taskFeedback.upsert({
+    where: { userId_assetId: { userId, assetId } },
+    create: { userId, assetId, taskId: asset.taskId, ...data },
+    update: data,
+  });
+}
+
+export type { TaskInput };

@@ -1,0 +1,249 @@
+// Runs tasks from the queue. A run claims the task (counting an attempt), calls its provider
+// with progress reporting and cancellation, stores the outputs as assets and finishes the task
+// together with its hold in one transaction. Whatever happens — errors, cancel, deadline, a
+// worker killed mid-task and the job taken over by another — the hold is settled exactly once.
+import type { Deps } from '../../context.js';
+import type { Prisma, Task } from '../../generated/prisma/client.js';
+import { RetryLater } from '../../jobs/queue.js';
+import { CanceledError, ProviderError, type ProviderResult, type TaskInput } from '../../providers/types.js';
+import { discard, storeOutputs } from '../assets/assets.service.js';
+import * as events from '../events/events.service.js';
+import { costOf } from '../models/models.service.js';
+import { recordUsage } from '../usage/usage.service.js';
+import { publishTask } from './tasks.events.js';
+import { finishTask } from './tasks.service.js';
+import { kindName } from './tasks.validation.js';
+
+export interface TaskWorker {
+  /** Tasks running in this process. */
+  running(): number;
+  close(): Promise<void>;
+}
+
+/** Progress is written to the database at most this often (every report is still published). */
+const PERSIST_EVERY_MS = 250;
+
+export function startTaskWorker(deps: Deps): TaskWorker {
+  const { prisma, log, config } = deps;
+  const controllers = new Map<number, AbortController>();
+
+  // A cancel asked on any instance reaches the worker running the task.
+  const cancels = deps.pubsub.subscribe('task:cancel');
+  void (async () => {
+    for await (const { taskId } of cancels) controllers.get(taskId)?.abort(new CanceledError('canceled'));
+  })().catch(() => {});
+
+  const failTask = async (id: number, errorCode: string, errorMessage: string, status: 'failed' | 'canceled' = 'failed') => {
+    const task = await finishTask(deps, id, { status, errorCode, errorMessage });
+    if (task) {
+      publishTask(deps, status, task);
+      if (status === 'failed') {
+        await events.emit(deps, task.userId, 'ai.task.failed', { task_id: task.requestId, id: task.id, model: task.modelId, error: errorMessage, error_code: errorCode, user_id: task.userId, timestamp: new Date().toISOString() });
+      }
+    }
+    return task;
+  };
+
+  async function run(idText: string): Promise<void> {
+    const id = Number(idText);
+    // Claim: only a task that has not finished; every claim is an attempt.
+    let task: Task;
+    try {
+      task = await prisma.task.update({
+        where: { id, status: { in: ['queued', 'running'] } },
+        data: { status: 'running', attempts: { increment: 1 }, startedAt: new Date(), progressMessage: 'Starting' },
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'P2025') return; // finished, canceled or deleted meanwhile
+      throw err;
+    }
+    if (task.cancelRequestedAt) return void (await failTask(id, 'CANCELED', 'Canceled by the user', 'canceled'));
+    if (task.deadlineAt && task.deadlineAt.getTime() <= Date.now()) return void (await failTask(id, 'DEADLINE_EXCEEDED', 'The task passed its deadline before it could finish', 'canceled'));
+    if (task.attempts > config.TASK_MAX_ATTEMPTS) {
+      return void (await failTask(id, 'ATTEMPTS_EXHAUSTED', `The task was started ${task.attempts - 1} times without finishing (its worker stopped)`));
+    }
+    publishTask(deps, 'started', task);
+    if (task.attempts === 1) {
+      void events.emit(deps, task.userId, 'ai.task.started', { task_id: task.requestId, id: task.id, model: task.modelId, user_id: task.userId, timestamp: new Date().toISOString() }).catch(() => {});
+    }
+
+    const model = await prisma.aiModel.findUniqueOrThrow({ where: { id: task.modelId } });
+    const route = deps.registry.resolve(model);
+    if (!route) return void (await failTask(id, 'MODEL_UNAVAILABLE', `Model "${model.id}" has no backend configured`));
+
+    const controller = new AbortController();
+    controllers.set(id, controller);
+    const deadline = task.deadlineAt
+      ? setTimeout(() => controller.abort(new CanceledError('deadline')), Math.max(0, task.deadlineAt.getTime() - Date.now()))
+      : null;
+    let lastPersist = 0;
+    let seq = 0;
+    const input = task.input as TaskInput;
+    try {
+      const result = await route.provider.run(
+        { taskId: id, kind: kindName(task.kind), modelId: model.id, params: route.params, input, readFile: async (key) => (await deps.storage.get(key))?.data ?? Promise.reject(new ProviderError(`Input file ${key} is missing`, 'INPUT_MISSING', false)) },
+        {
+          signal: controller.signal,
+          progress: async (percent, message) => {
+            if (controller.signal.aborted) throw controller.signal.reason;
+            const p = Math.max(0, Math.min(99, Math.round(percent)));
+            const now = Date.now();
+            if (now - lastPersist >= PERSIST_EVERY_MS) {
+              lastPersist = now;
+              const rows = await prisma.task.updateManyAndReturn({
+                where: { id, status: 'running' },
+                data: { progress: p, progressMessage: message ?? null },
+              });
+              const row = rows[0];
+              // Gone (deleted) or finished elsewhere, or a cancel was asked: stop here.
+              if (!row) throw new CanceledError('canceled');
+              if (row.cancelRequestedAt) controller.abort(new CanceledError('canceled'));
+              publishTask(deps, 'progress', row);
+            } else {
+              publishTask(deps, 'progress', { ...task, progress: p, progressMessage: message ?? null, updatedAt: new Date(now) });
+            }
+            if (controller.signal.aborted) throw controller.signal.reason;
+          },
+          token: (delta, choice) => deps.pubsub.publish('task:token', id, { taskId: id, choice, seq: seq++, delta }),
+          started: async (providerJobId) => {
+            await prisma.task.updateMany({ where: { id }, data: { providerJobId } });
+          },
+        },
+      );
+      if (controller.signal.aborted) throw controller.signal.reason;
+      await succeed(task, model, result, route.provider.label);
+    } catch (err) {
+      if (controller.signal.reason instanceof ShutdownError) {
+        // This process is stopping: the task goes back to the queue and resumes elsewhere or at the next start.
+        await prisma.task.updateMany({ where: { id, status: 'running' }, data: { status: 'queued', attempts: { decrement: 1 }, progressMessage: 'Interrupted by a restart; it will resume' } });
+        throw new RetryLater(1000, 'worker shutting down');
+      }
+      if (err instanceof CanceledError || controller.signal.aborted) {
+        const reason = err instanceof CanceledError ? err.reason : controller.signal.reason instanceof CanceledError ? controller.signal.reason.reason : 'canceled';
+        await failTask(id, reason === 'deadline' ? 'DEADLINE_EXCEEDED' : 'CANCELED', reason === 'deadline' ? 'The task passed its deadline' : 'Canceled by the user', 'canceled');
+        return;
+      }
+      if (err instanceof ProviderError) {
+        if (err.retryable && task.attempts < config.TASK_MAX_ATTEMPTS) {
+          const delay = config.TASK_BACKOFF_MS * 2 ** (task.attempts - 1);
+          const back = await prisma.task.updateManyAndReturn({
+            where: { id, status: 'running' },
+            data: { status: 'queued', progressMessage: `Retrying in ${Math.round(delay / 1000)} s: ${err.message}`.slice(0, 500) },
+          });
+          if (back[0]) publishTask(deps, 'retrying', back[0]);
+          log.warn({ taskId: id, attempt: task.attempts, err: err.message }, 'task failed; retrying');
+          throw new RetryLater(delay, err.message);
+        }
+        await failTask(id, err.code, err.message);
+        return;
+      }
+      // Not the backend's fault (database, storage…): let the queue retry with backoff; the
+      // attempt counter ends it after TASK_MAX_ATTEMPTS.
+      log.error({ err, taskId: id }, 'task run failed');
+      if (task.attempts >= config.TASK_MAX_ATTEMPTS) {
+        await failTask(id, 'INTERNAL', 'The task could not be run');
+        return;
+      }
+      throw err;
+    } finally {
+      if (deadline) clearTimeout(deadline);
+      controllers.delete(id);
+    }
+  }
+
+  async function succeed(task: Task, model: Awaited<ReturnType<typeof prisma.aiModel.findUniqueOrThrow>>, result: ProviderResult, label: string) {
+    const input = task.input as TaskInput;
+    const usage = {
+      images: result.images?.length ?? 0,
+      seconds: result.video?.durationSec ?? 0,
+      tokens: result.usage ? result.usage.promptTokens + result.usage.completionTokens : 0,
+    };
+    // Never more than was held at creation.
+    const spend = Math.min(costOf(model, usage), task.cost);
+    const prepared = await storeOutputs(deps, { id: task.id, userId: task.userId, prompt: input.prompt ?? null }, result, { provider: label, model: model.id });
+    const output: Prisma.InputJsonValue = {
+      provider: label,
+      ...(result.texts ? { texts: result.texts } : {}),
+      ...(result.usage ? { usage: result.usage } : {}),
+      ...(result.trainedModel ? { trainedModel: result.trainedModel } : {}),
+      ...(result.video ? { video: { durationSec: result.video.durationSec, fps: result.video.fps } } : {}),
+      images: result.images?.length ?? 0,
+    } as Prisma.InputJsonValue;
+    const done = await finishTask(
+      deps,
+      task.id,
+      {
+        status: 'succeeded',
+        spend,
+        output,
+        extra: async (tx, t) => {
+          if (prepared.length) await tx.prisma.asset.createMany({ data: prepared.map((p) => p.data) });
+          await recordUsage(tx, {
+            userId: t.userId,
+            modelId: t.modelId,
+            endpoint: kindName(t.kind),
+            apiKeyId: t.apiKeyId,
+            taskId: t.id,
+            promptTokens: result.usage?.promptTokens,
+            completionTokens: result.usage?.completionTokens,
+            units: usage.images || usage.seconds,
+            cost: spend,
+          });
+          if (result.providerJobId) await tx.prisma.task.update({ where: { id: t.id }, data: { providerJobId: result.providerJobId } });
+        },
+      },
+      ['running'],
+    );
+    if (!done) {
+      // Finished elsewhere meanwhile (canceled, or a duplicate run): keep nothing of this one.
+      await discard(deps, prepared);
+      return;
+    }
+    publishTask(deps, 'succeeded', done);
+    await events.emit(deps, done.userId, 'ai.task.completed', {
+      task_id: done.requestId,
+      id: done.id,
+      model: done.modelId,
+      status: 'completed',
+      cost: done.cost,
+      usage: result.usage ? { prompt_tokens: result.usage.promptTokens, completion_tokens: result.usage.completionTokens, total_tokens: usage.tokens } : undefined,
+      user_id: done.userId,
+      timestamp: new Date().toISOString(),
+    });
+  }
+
+  deps.queue.process(run, config.WORKER_CONCURRENCY);
+  log.info({ queue: deps.queue.kind, concurrency: config.WORKER_CONCURRENCY }, 'task worker started');
+
+  // Tasks queued in the database but missing from the queue (a crash between commit and enqueue,
+  // a Redis restart) are queued again; the queue ignores ids it already holds.
+  const sweep = setInterval(() => {
+    void (async () => {
+      const stale = await prisma.task.findMany({
+        where: { status: 'queued', updatedAt: { lt: new Date(Date.now() - 30_000) } },
+        select: { id: true },
+        orderBy: { id: 'asc' },
+        take: 500,
+      });
+      for (const t of stale) await deps.queue.add(String(t.id));
+    })().catch((err) => log.warn({ err }, 'task sweep failed'));
+  }, 30_000);
+  sweep.unref();
+
+  return {
+    running: () => controllers.size,
+    async close() {
+      clearInterval(sweep);
+      await cancels.return?.(undefined);
+      // Stop what runs here; in-process tasks go back to queued and resume at the next start.
+      for (const c of controllers.values()) c.abort(new ShutdownError());
+    },
+  };
+}
+
+/** The process is stopping: not the user's cancel. */
+export class ShutdownError extends Error {
+  constructor() {
+    super('the worker is shutting down');
+  }
+}
