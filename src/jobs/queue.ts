@@ -66,6 +66,7 @@ function bullQueue(name: string, o: QueueOptions): Queue {
     },
   });
   let worker: BullWorker | undefined;
+  let workerConnection: Redis | undefined;
   return {
     kind: 'bullmq',
     name,
@@ -92,7 +93,7 @@ function bullQueue(name: string, o: QueueOptions): Queue {
           }
         },
         {
-          connection: connection.duplicate(),
+          connection: (workerConnection = connection.duplicate()),
           prefix,
           concurrency,
           lockDuration: o.lockMs,
@@ -113,6 +114,8 @@ function bullQueue(name: string, o: QueueOptions): Queue {
     async close() {
       await worker?.close();
       await queue.close();
+      // BullMQ leaves connections it was given open.
+      workerConnection?.disconnect();
       connection.disconnect();
     },
   };

@@ -154,7 +154,9 @@ export function createDemoProvider(opts: DemoOptions): Provider {
                   .extract({ left: Math.floor((f / frames) * width * 0.1), top: Math.floor((f / frames) * height * 0.1), width: Math.ceil(width * 0.9), height: Math.ceil(height * 0.9) })
                   .resize(width, height)
               : await picture(seed + f, width, height);
-            made.push(await frame.png().toBuffer());
+            // A bar along the bottom shows the clip's progress (and keeps every frame distinct).
+            const bar = await sharp({ create: { width: Math.max(1, Math.round(((f + 1) / frames) * width)), height: 4, channels: 3, background: { r: 255, g: 255, b: 255 } } }).png().toBuffer();
+            made.push(await sharp(await frame.png().toBuffer()).composite([{ input: bar, left: 0, top: height - 4 }]).png().toBuffer());
             if (f % Math.max(1, Math.floor(frames / 4)) === 0) {
               if (opts.delayMs > 0) await sleep(opts.delayMs / 4, ctx.signal);
               await ctx.progress(Math.min(90, Math.round((f / frames) * 90)), `Frame ${f + 1} of ${frames}`);

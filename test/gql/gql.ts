@@ -42,6 +42,15 @@ type Documents = {
     "mutation UpdateModel($id: String!, $input: UpdateModelInput!) { updateModel(id: $id, input: $input) { id enabled pricing { perImage } } }": typeof types.UpdateModelDocument,
     "mutation DeleteModel($id: String!) { deleteModel(id: $id) }": typeof types.DeleteModelDocument,
     "mutation Rename($name: String!) { updateProfile(input: { name: $name }) { name } }": typeof types.RenameDocument,
+    "\n  mutation GenerateImage($input: GenerateImageInput!, $key: String) {\n    generateImage(input: $input, idempotencyKey: $key) { id databaseId status kindName cost queuePosition }\n  }\n": typeof types.GenerateImageDocument,
+    "mutation EditImage($input: EditImageInput!) { editImage(input: $input) { id databaseId status cost } }": typeof types.EditImageDocument,
+    "mutation GenerateVideo($input: GenerateVideoInput!) { generateVideo(input: $input) { id databaseId cost } }": typeof types.GenerateVideoDocument,
+    "mutation Chat($input: ChatCompletionInput!) { createChatCompletion(input: $input) { id databaseId cost } }": typeof types.ChatDocument,
+    "mutation GenText($input: GenerateTextInput!) { generateText(input: $input) { id databaseId } }": typeof types.GenTextDocument,
+    "\n  query TaskQuery($id: ID!) {\n    task(id: $id) {\n      id databaseId status progress kindName cost errorCode texts output\n      model { id name }\n      assets { id databaseId kind mimeType width height durationSec url thumbnailUrl metadata }\n    }\n  }\n": typeof types.TaskQueryDocument,
+    "\n  query History($filter: TaskFilter, $limit: Int) { tasks(filter: $filter, limit: $limit) { total items { databaseId kindName status } } }\n": typeof types.HistoryDocument,
+    "query TaskCredits { me { credits { available reserved } } }": typeof types.TaskCreditsDocument,
+    "mutation Rate($assetId: ID!, $like: Boolean, $dislike: Boolean, $text: String) { rateResult(assetId: $assetId, isLike: $like, isDislike: $dislike, feedback: $text) { isLike isDislike feedback } }": typeof types.RateDocument,
     "\n  query Usage($from: DateTime, $to: DateTime, $model: String) {\n    usage(from: $from, to: $to, model: $model) {\n      totalRequests totalTokens totalCost\n      byModel { model requests tokens cost }\n      byDate { date requests tokens cost }\n      quota { daily { used limit } }\n    }\n  }\n": typeof types.UsageDocument,
     "\n  query Totals($from: DateTime, $to: DateTime, $userId: ID) {\n    usageTotals(from: $from, to: $to, userId: $userId) { totalRequests totalCost byUser { user { username } requests cost } quota { daily { used } } }\n  }\n": typeof types.TotalsDocument,
     "\n  query Users($offset: Int, $limit: Int) {\n    users(offset: $offset, limit: $limit) { total offset limit items { databaseId username } }\n  }\n": typeof types.UsersDocument,
@@ -82,6 +91,15 @@ const documents: Documents = {
     "mutation UpdateModel($id: String!, $input: UpdateModelInput!) { updateModel(id: $id, input: $input) { id enabled pricing { perImage } } }": types.UpdateModelDocument,
     "mutation DeleteModel($id: String!) { deleteModel(id: $id) }": types.DeleteModelDocument,
     "mutation Rename($name: String!) { updateProfile(input: { name: $name }) { name } }": types.RenameDocument,
+    "\n  mutation GenerateImage($input: GenerateImageInput!, $key: String) {\n    generateImage(input: $input, idempotencyKey: $key) { id databaseId status kindName cost queuePosition }\n  }\n": types.GenerateImageDocument,
+    "mutation EditImage($input: EditImageInput!) { editImage(input: $input) { id databaseId status cost } }": types.EditImageDocument,
+    "mutation GenerateVideo($input: GenerateVideoInput!) { generateVideo(input: $input) { id databaseId cost } }": types.GenerateVideoDocument,
+    "mutation Chat($input: ChatCompletionInput!) { createChatCompletion(input: $input) { id databaseId cost } }": types.ChatDocument,
+    "mutation GenText($input: GenerateTextInput!) { generateText(input: $input) { id databaseId } }": types.GenTextDocument,
+    "\n  query TaskQuery($id: ID!) {\n    task(id: $id) {\n      id databaseId status progress kindName cost errorCode texts output\n      model { id name }\n      assets { id databaseId kind mimeType width height durationSec url thumbnailUrl metadata }\n    }\n  }\n": types.TaskQueryDocument,
+    "\n  query History($filter: TaskFilter, $limit: Int) { tasks(filter: $filter, limit: $limit) { total items { databaseId kindName status } } }\n": types.HistoryDocument,
+    "query TaskCredits { me { credits { available reserved } } }": types.TaskCreditsDocument,
+    "mutation Rate($assetId: ID!, $like: Boolean, $dislike: Boolean, $text: String) { rateResult(assetId: $assetId, isLike: $like, isDislike: $dislike, feedback: $text) { isLike isDislike feedback } }": types.RateDocument,
     "\n  query Usage($from: DateTime, $to: DateTime, $model: String) {\n    usage(from: $from, to: $to, model: $model) {\n      totalRequests totalTokens totalCost\n      byModel { model requests tokens cost }\n      byDate { date requests tokens cost }\n      quota { daily { used limit } }\n    }\n  }\n": types.UsageDocument,
     "\n  query Totals($from: DateTime, $to: DateTime, $userId: ID) {\n    usageTotals(from: $from, to: $to, userId: $userId) { totalRequests totalCost byUser { user { username } requests cost } quota { daily { used } } }\n  }\n": types.TotalsDocument,
     "\n  query Users($offset: Int, $limit: Int) {\n    users(offset: $offset, limit: $limit) { total offset limit items { databaseId username } }\n  }\n": types.UsersDocument,
@@ -220,6 +238,42 @@ export function graphql(source: "mutation DeleteModel($id: String!) { deleteMode
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation Rename($name: String!) { updateProfile(input: { name: $name }) { name } }"): (typeof documents)["mutation Rename($name: String!) { updateProfile(input: { name: $name }) { name } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation GenerateImage($input: GenerateImageInput!, $key: String) {\n    generateImage(input: $input, idempotencyKey: $key) { id databaseId status kindName cost queuePosition }\n  }\n"): (typeof documents)["\n  mutation GenerateImage($input: GenerateImageInput!, $key: String) {\n    generateImage(input: $input, idempotencyKey: $key) { id databaseId status kindName cost queuePosition }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation EditImage($input: EditImageInput!) { editImage(input: $input) { id databaseId status cost } }"): (typeof documents)["mutation EditImage($input: EditImageInput!) { editImage(input: $input) { id databaseId status cost } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation GenerateVideo($input: GenerateVideoInput!) { generateVideo(input: $input) { id databaseId cost } }"): (typeof documents)["mutation GenerateVideo($input: GenerateVideoInput!) { generateVideo(input: $input) { id databaseId cost } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Chat($input: ChatCompletionInput!) { createChatCompletion(input: $input) { id databaseId cost } }"): (typeof documents)["mutation Chat($input: ChatCompletionInput!) { createChatCompletion(input: $input) { id databaseId cost } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation GenText($input: GenerateTextInput!) { generateText(input: $input) { id databaseId } }"): (typeof documents)["mutation GenText($input: GenerateTextInput!) { generateText(input: $input) { id databaseId } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TaskQuery($id: ID!) {\n    task(id: $id) {\n      id databaseId status progress kindName cost errorCode texts output\n      model { id name }\n      assets { id databaseId kind mimeType width height durationSec url thumbnailUrl metadata }\n    }\n  }\n"): (typeof documents)["\n  query TaskQuery($id: ID!) {\n    task(id: $id) {\n      id databaseId status progress kindName cost errorCode texts output\n      model { id name }\n      assets { id databaseId kind mimeType width height durationSec url thumbnailUrl metadata }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query History($filter: TaskFilter, $limit: Int) { tasks(filter: $filter, limit: $limit) { total items { databaseId kindName status } } }\n"): (typeof documents)["\n  query History($filter: TaskFilter, $limit: Int) { tasks(filter: $filter, limit: $limit) { total items { databaseId kindName status } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query TaskCredits { me { credits { available reserved } } }"): (typeof documents)["query TaskCredits { me { credits { available reserved } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Rate($assetId: ID!, $like: Boolean, $dislike: Boolean, $text: String) { rateResult(assetId: $assetId, isLike: $like, isDislike: $dislike, feedback: $text) { isLike isDislike feedback } }"): (typeof documents)["mutation Rate($assetId: ID!, $like: Boolean, $dislike: Boolean, $text: String) { rateResult(assetId: $assetId, isLike: $like, isDislike: $dislike, feedback: $text) { isLike isDislike feedback } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
