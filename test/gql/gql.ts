@@ -51,6 +51,12 @@ type Documents = {
     "\n  query History($filter: TaskFilter, $limit: Int) { tasks(filter: $filter, limit: $limit) { total items { databaseId kindName status } } }\n": typeof types.HistoryDocument,
     "query TaskCredits { me { credits { available reserved } } }": typeof types.TaskCreditsDocument,
     "mutation Rate($assetId: ID!, $like: Boolean, $dislike: Boolean, $text: String) { rateResult(assetId: $assetId, isLike: $like, isDislike: $dislike, feedback: $text) { isLike isDislike feedback } }": typeof types.RateDocument,
+    "\n  mutation LifeGenerate($input: GenerateImageInput!) { generateImage(input: $input) { id databaseId status queuePosition etaSeconds } }\n": typeof types.LifeGenerateDocument,
+    "mutation LifeCancel($id: ID!) { cancelTask(id: $id) { status cancelRequested errorCode } }": typeof types.LifeCancelDocument,
+    "mutation LifeRetry($id: ID!) { retryTask(id: $id) { databaseId status retryOf { databaseId } } }": typeof types.LifeRetryDocument,
+    "mutation LifeDelete($id: ID!) { deleteTask(id: $id) }": typeof types.LifeDeleteDocument,
+    "query LifeGet($id: ID!) { task(id: $id) { status queuePosition etaSeconds progress errorCode errorMessage attempts cost } }": typeof types.LifeGetDocument,
+    "query LifeCredits { me { credits { available reserved } } }": typeof types.LifeCreditsDocument,
     "\n  query Usage($from: DateTime, $to: DateTime, $model: String) {\n    usage(from: $from, to: $to, model: $model) {\n      totalRequests totalTokens totalCost\n      byModel { model requests tokens cost }\n      byDate { date requests tokens cost }\n      quota { daily { used limit } }\n    }\n  }\n": typeof types.UsageDocument,
     "\n  query Totals($from: DateTime, $to: DateTime, $userId: ID) {\n    usageTotals(from: $from, to: $to, userId: $userId) { totalRequests totalCost byUser { user { username } requests cost } quota { daily { used } } }\n  }\n": typeof types.TotalsDocument,
     "\n  query Users($offset: Int, $limit: Int) {\n    users(offset: $offset, limit: $limit) { total offset limit items { databaseId username } }\n  }\n": typeof types.UsersDocument,
@@ -100,6 +106,12 @@ const documents: Documents = {
     "\n  query History($filter: TaskFilter, $limit: Int) { tasks(filter: $filter, limit: $limit) { total items { databaseId kindName status } } }\n": types.HistoryDocument,
     "query TaskCredits { me { credits { available reserved } } }": types.TaskCreditsDocument,
     "mutation Rate($assetId: ID!, $like: Boolean, $dislike: Boolean, $text: String) { rateResult(assetId: $assetId, isLike: $like, isDislike: $dislike, feedback: $text) { isLike isDislike feedback } }": types.RateDocument,
+    "\n  mutation LifeGenerate($input: GenerateImageInput!) { generateImage(input: $input) { id databaseId status queuePosition etaSeconds } }\n": types.LifeGenerateDocument,
+    "mutation LifeCancel($id: ID!) { cancelTask(id: $id) { status cancelRequested errorCode } }": types.LifeCancelDocument,
+    "mutation LifeRetry($id: ID!) { retryTask(id: $id) { databaseId status retryOf { databaseId } } }": types.LifeRetryDocument,
+    "mutation LifeDelete($id: ID!) { deleteTask(id: $id) }": types.LifeDeleteDocument,
+    "query LifeGet($id: ID!) { task(id: $id) { status queuePosition etaSeconds progress errorCode errorMessage attempts cost } }": types.LifeGetDocument,
+    "query LifeCredits { me { credits { available reserved } } }": types.LifeCreditsDocument,
     "\n  query Usage($from: DateTime, $to: DateTime, $model: String) {\n    usage(from: $from, to: $to, model: $model) {\n      totalRequests totalTokens totalCost\n      byModel { model requests tokens cost }\n      byDate { date requests tokens cost }\n      quota { daily { used limit } }\n    }\n  }\n": types.UsageDocument,
     "\n  query Totals($from: DateTime, $to: DateTime, $userId: ID) {\n    usageTotals(from: $from, to: $to, userId: $userId) { totalRequests totalCost byUser { user { username } requests cost } quota { daily { used } } }\n  }\n": types.TotalsDocument,
     "\n  query Users($offset: Int, $limit: Int) {\n    users(offset: $offset, limit: $limit) { total offset limit items { databaseId username } }\n  }\n": types.UsersDocument,
@@ -274,6 +286,30 @@ export function graphql(source: "query TaskCredits { me { credits { available re
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation Rate($assetId: ID!, $like: Boolean, $dislike: Boolean, $text: String) { rateResult(assetId: $assetId, isLike: $like, isDislike: $dislike, feedback: $text) { isLike isDislike feedback } }"): (typeof documents)["mutation Rate($assetId: ID!, $like: Boolean, $dislike: Boolean, $text: String) { rateResult(assetId: $assetId, isLike: $like, isDislike: $dislike, feedback: $text) { isLike isDislike feedback } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LifeGenerate($input: GenerateImageInput!) { generateImage(input: $input) { id databaseId status queuePosition etaSeconds } }\n"): (typeof documents)["\n  mutation LifeGenerate($input: GenerateImageInput!) { generateImage(input: $input) { id databaseId status queuePosition etaSeconds } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation LifeCancel($id: ID!) { cancelTask(id: $id) { status cancelRequested errorCode } }"): (typeof documents)["mutation LifeCancel($id: ID!) { cancelTask(id: $id) { status cancelRequested errorCode } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation LifeRetry($id: ID!) { retryTask(id: $id) { databaseId status retryOf { databaseId } } }"): (typeof documents)["mutation LifeRetry($id: ID!) { retryTask(id: $id) { databaseId status retryOf { databaseId } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation LifeDelete($id: ID!) { deleteTask(id: $id) }"): (typeof documents)["mutation LifeDelete($id: ID!) { deleteTask(id: $id) }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query LifeGet($id: ID!) { task(id: $id) { status queuePosition etaSeconds progress errorCode errorMessage attempts cost } }"): (typeof documents)["query LifeGet($id: ID!) { task(id: $id) { status queuePosition etaSeconds progress errorCode errorMessage attempts cost } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query LifeCredits { me { credits { available reserved } } }"): (typeof documents)["query LifeCredits { me { credits { available reserved } } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
