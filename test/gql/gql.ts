@@ -57,6 +57,9 @@ type Documents = {
     "mutation LifeDelete($id: ID!) { deleteTask(id: $id) }": typeof types.LifeDeleteDocument,
     "query LifeGet($id: ID!) { task(id: $id) { status queuePosition etaSeconds progress errorCode errorMessage attempts cost } }": typeof types.LifeGetDocument,
     "query LifeCredits { me { credits { available reserved } } }": typeof types.LifeCreditsDocument,
+    "mutation RoutedImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }": typeof types.RoutedImageDocument,
+    "mutation RoutedChat($input: ChatCompletionInput!) { createChatCompletion(input: $input) { databaseId } }": typeof types.RoutedChatDocument,
+    "query RoutedResult($id: ID!) { task(id: $id) { status texts cost output assets { kind width height url } } }": typeof types.RoutedResultDocument,
     "\n  query Usage($from: DateTime, $to: DateTime, $model: String) {\n    usage(from: $from, to: $to, model: $model) {\n      totalRequests totalTokens totalCost\n      byModel { model requests tokens cost }\n      byDate { date requests tokens cost }\n      quota { daily { used limit } }\n    }\n  }\n": typeof types.UsageDocument,
     "\n  query Totals($from: DateTime, $to: DateTime, $userId: ID) {\n    usageTotals(from: $from, to: $to, userId: $userId) { totalRequests totalCost byUser { user { username } requests cost } quota { daily { used } } }\n  }\n": typeof types.TotalsDocument,
     "\n  query Users($offset: Int, $limit: Int) {\n    users(offset: $offset, limit: $limit) { total offset limit items { databaseId username } }\n  }\n": typeof types.UsersDocument,
@@ -112,6 +115,9 @@ const documents: Documents = {
     "mutation LifeDelete($id: ID!) { deleteTask(id: $id) }": types.LifeDeleteDocument,
     "query LifeGet($id: ID!) { task(id: $id) { status queuePosition etaSeconds progress errorCode errorMessage attempts cost } }": types.LifeGetDocument,
     "query LifeCredits { me { credits { available reserved } } }": types.LifeCreditsDocument,
+    "mutation RoutedImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }": types.RoutedImageDocument,
+    "mutation RoutedChat($input: ChatCompletionInput!) { createChatCompletion(input: $input) { databaseId } }": types.RoutedChatDocument,
+    "query RoutedResult($id: ID!) { task(id: $id) { status texts cost output assets { kind width height url } } }": types.RoutedResultDocument,
     "\n  query Usage($from: DateTime, $to: DateTime, $model: String) {\n    usage(from: $from, to: $to, model: $model) {\n      totalRequests totalTokens totalCost\n      byModel { model requests tokens cost }\n      byDate { date requests tokens cost }\n      quota { daily { used limit } }\n    }\n  }\n": types.UsageDocument,
     "\n  query Totals($from: DateTime, $to: DateTime, $userId: ID) {\n    usageTotals(from: $from, to: $to, userId: $userId) { totalRequests totalCost byUser { user { username } requests cost } quota { daily { used } } }\n  }\n": types.TotalsDocument,
     "\n  query Users($offset: Int, $limit: Int) {\n    users(offset: $offset, limit: $limit) { total offset limit items { databaseId username } }\n  }\n": types.UsersDocument,
@@ -310,6 +316,18 @@ export function graphql(source: "query LifeGet($id: ID!) { task(id: $id) { statu
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "query LifeCredits { me { credits { available reserved } } }"): (typeof documents)["query LifeCredits { me { credits { available reserved } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation RoutedImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }"): (typeof documents)["mutation RoutedImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation RoutedChat($input: ChatCompletionInput!) { createChatCompletion(input: $input) { databaseId } }"): (typeof documents)["mutation RoutedChat($input: ChatCompletionInput!) { createChatCompletion(input: $input) { databaseId } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query RoutedResult($id: ID!) { task(id: $id) { status texts cost output assets { kind width height url } } }"): (typeof documents)["query RoutedResult($id: ID!) { task(id: $id) { status texts cost output assets { kind width height url } } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
