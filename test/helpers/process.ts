@@ -17,6 +17,7 @@ export interface ServerProcess {
  * REDIS_URL or JWT_SECRET unless `env` sets them.
  */
 export async function startServerProcess(env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
+  if (args[0] === 'worker') return startWorkerProcess(env);
   const t0 = Date.now();
   const full: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
   for (const k of ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'NODE_TEST_CONTEXT', 'TEST_DATABASE_URL']) delete full[k];
@@ -58,4 +59,33 @@ export async function postGraphql(url: string, query: string, variables: unknown
     body: JSON.stringify({ query, variables }),
   });
   return { status: res.status, headers: res.headers, body: (await res.json()) as { data?: any; errors?: any[] } };
+}
+
+/** Starts `src/main.ts worker` and resolves once its task worker runs; `url` is empty. */
+export async function startWorkerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const t0 = Date.now();
+  const full: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info' };
+  for (const k of ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'NODE_TEST_CONTEXT', 'TEST_DATABASE_URL']) delete full[k];
+  Object.assign(full, env);
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], { cwd: root, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stderr!.on('data', (d) => (out += d));
+  await new Promise<void>((resolve, reject) => {
+    proc.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('task worker started')) resolve();
+    });
+    proc.on('exit', (code) => reject(new Error(`worker exited with ${code}:\n${out}`)));
+    setTimeout(() => reject(new Error(`worker did not start:\n${out}`)), 60_000).unref();
+  });
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  return {
+    proc,
+    url: '',
+    startedMs: Date.now() - t0,
+    stop: () => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      return exited;
+    },
+  };
 }

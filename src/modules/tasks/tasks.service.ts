@@ -82,8 +82,9 @@ export async function createTask(ctx: Deps & Partial<Pick<Context, 'meta' | 'rat
   const task = await ctx.prisma.task.findUniqueOrThrow({ where: { id: taskId } });
   // Queued after the commit; a crash in between leaves a queued task that the sweeper re-queues.
   if (task.status === 'queued') {
-    await ctx.queue.add(String(task.id));
+    // Announced before it is queued, so no worker's "started" can overtake "created".
     publishTask(ctx, 'created', task);
+    await ctx.queue.add(String(task.id));
   }
   return task;
 }
