@@ -16,6 +16,7 @@ import { startTaskWorker, type TaskWorker } from './modules/tasks/tasks.worker.j
 import { Redis } from 'ioredis';
 import { createHttpServer, type HttpServer } from './server.js';
 import { createLocalStorage } from './storage/index.js';
+import { createS3Storage } from './storage/s3.js';
 
 export interface App {
   deps: Deps;
@@ -53,7 +54,17 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       hasher: createPasswordHasher(config.ARGON2_MEMORY_KIB),
       tokens: createTokenSigner(config.jwtSecret, config.ACCESS_TOKEN_TTL),
       pubsub: bus.pubsub,
-      storage: createLocalStorage(join(config.dataDir, 'files')),
+      storage: config.S3_BUCKET
+        ? createS3Storage({
+            bucket: config.S3_BUCKET,
+            region: config.S3_REGION,
+            endpoint: config.S3_ENDPOINT,
+            accessKeyId: config.S3_ACCESS_KEY_ID,
+            secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+            prefix: config.S3_PREFIX,
+            forcePathStyle: config.S3_FORCE_PATH_STYLE ?? Boolean(config.S3_ENDPOINT),
+          })
+        : createLocalStorage(join(config.dataDir, 'files')),
       queue: (queue = createQueue('tasks', {
         redisUrl: config.REDIS_URL,
         prefix: config.REDIS_PREFIX,

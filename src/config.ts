@@ -87,6 +87,16 @@ const schema = z.object({
   /** Largest uploaded image (task inputs), and video. */
   UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   VIDEO_MAX_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+  /** Set to keep files in an S3-compatible bucket instead of DATA_DIR/files. */
+  S3_BUCKET: z.string().optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  /** The S3-compatible server (MinIO, R2…); unset means AWS. */
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_PREFIX: z.string().default(''),
+  /** Bucket in the URL path (default when S3_ENDPOINT is set). */
+  S3_FORCE_PATH_STYLE: bool.optional(),
   /** Seconds a signed asset URL stays valid. */
   ASSET_URL_TTL: z.coerce.number().int().min(60).default(3600),
 });

@@ -30,7 +30,8 @@ export interface RealtimeBus {
 
 export function createBus(redisUrl?: string, prefix = 'genhub:'): RealtimeBus {
   if (!redisUrl) return { pubsub: createPubSub<Topics>(), close: async () => {} };
-  const publishClient = new Redis(redisUrl, { keyPrefix: prefix, lazyConnect: false });
+  // Auto-pipelining batches the many small PUBLISH commands of progress and token events.
+  const publishClient = new Redis(redisUrl, { keyPrefix: prefix, lazyConnect: false, enableAutoPipelining: true });
   const subscribeClient = new Redis(redisUrl, { keyPrefix: prefix, lazyConnect: false });
   const eventTarget = createRedisEventTarget({ publishClient, subscribeClient });
   return {

@@ -1,4 +1,4 @@
-// Stored files (avatars now; task assets later): a local folder by default.
+// Stored files (avatars, task inputs and results): a local folder by default, S3-compatible by setting (s3.ts).
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 

@@ -42,6 +42,8 @@ type Documents = {
     "mutation UpdateModel($id: String!, $input: UpdateModelInput!) { updateModel(id: $id, input: $input) { id enabled pricing { perImage } } }": typeof types.UpdateModelDocument,
     "mutation DeleteModel($id: String!) { deleteModel(id: $id) }": typeof types.DeleteModelDocument,
     "mutation Rename($name: String!) { updateProfile(input: { name: $name }) { name } }": typeof types.RenameDocument,
+    "mutation S3Image { generateImage(input: { model: \"sd15\", prompt: \"stored in s3\", width: 64, height: 64 }) { id databaseId } }": typeof types.S3ImageDocument,
+    "query S3Task($id: ID!) { task(id: $id) { status assets { url thumbnailUrl } } }": typeof types.S3TaskDocument,
     "\n  mutation GenerateImage($input: GenerateImageInput!, $key: String) {\n    generateImage(input: $input, idempotencyKey: $key) { id databaseId status kindName cost queuePosition }\n  }\n": typeof types.GenerateImageDocument,
     "mutation EditImage($input: EditImageInput!) { editImage(input: $input) { id databaseId status cost } }": typeof types.EditImageDocument,
     "mutation GenerateVideo($input: GenerateVideoInput!) { generateVideo(input: $input) { id databaseId cost } }": typeof types.GenerateVideoDocument,
@@ -100,6 +102,8 @@ const documents: Documents = {
     "mutation UpdateModel($id: String!, $input: UpdateModelInput!) { updateModel(id: $id, input: $input) { id enabled pricing { perImage } } }": types.UpdateModelDocument,
     "mutation DeleteModel($id: String!) { deleteModel(id: $id) }": types.DeleteModelDocument,
     "mutation Rename($name: String!) { updateProfile(input: { name: $name }) { name } }": types.RenameDocument,
+    "mutation S3Image { generateImage(input: { model: \"sd15\", prompt: \"stored in s3\", width: 64, height: 64 }) { id databaseId } }": types.S3ImageDocument,
+    "query S3Task($id: ID!) { task(id: $id) { status assets { url thumbnailUrl } } }": types.S3TaskDocument,
     "\n  mutation GenerateImage($input: GenerateImageInput!, $key: String) {\n    generateImage(input: $input, idempotencyKey: $key) { id databaseId status kindName cost queuePosition }\n  }\n": types.GenerateImageDocument,
     "mutation EditImage($input: EditImageInput!) { editImage(input: $input) { id databaseId status cost } }": types.EditImageDocument,
     "mutation GenerateVideo($input: GenerateVideoInput!) { generateVideo(input: $input) { id databaseId cost } }": types.GenerateVideoDocument,
@@ -256,6 +260,14 @@ export function graphql(source: "mutation DeleteModel($id: String!) { deleteMode
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation Rename($name: String!) { updateProfile(input: { name: $name }) { name } }"): (typeof documents)["mutation Rename($name: String!) { updateProfile(input: { name: $name }) { name } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation S3Image { generateImage(input: { model: \"sd15\", prompt: \"stored in s3\", width: 64, height: 64 }) { id databaseId } }"): (typeof documents)["mutation S3Image { generateImage(input: { model: \"sd15\", prompt: \"stored in s3\", width: 64, height: 64 }) { id databaseId } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query S3Task($id: ID!) { task(id: $id) { status assets { url thumbnailUrl } } }"): (typeof documents)["query S3Task($id: ID!) { task(id: $id) { status assets { url thumbnailUrl } } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
