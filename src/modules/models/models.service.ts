@@ -58,6 +58,23 @@ export async function getModel(deps: Db, id: string, opts: { includeDisabled?: b
   return m;
 }
 
+const cache = new Map<string, { at: number; model: AiModel | null }>();
+/** Seconds a catalog entry may be served from memory on the task path; edits made on this instance apply at once. */
+const CACHE_MS = 5000;
+
+/** getModel for the hot path (task creation, workers): cached for a few seconds. */
+export async function getModelCached(deps: Db, id: string, opts: { field?: string } = {}): Promise<AiModel> {
+  const hit = cache.get(id);
+  let m = hit && Date.now() - hit.at < CACHE_MS ? hit.model : undefined;
+  if (m === undefined) {
+    m = await deps.prisma.aiModel.findUnique({ where: { id } });
+    if (cache.size > 1000) cache.clear();
+    cache.set(id, { at: Date.now(), model: m });
+  }
+  if (!m || !m.enabled) throw new AppError('NOT_FOUND', `Model "${id}" not found`, { field: opts.field ?? 'model' });
+  return m;
+}
+
 const price = z.number().min(0, 'must be 0 or more').max(1e7, 'is too large').nullable().optional();
 const info = z
   .object({ whatIs: z.string().max(4000).optional(), useCases: z.string().max(4000).optional(), tips: z.string().max(4000).optional() })
@@ -88,6 +105,7 @@ const toInfo = (i?: z.infer<typeof info>) =>
   i && { what_is: i.whatIs ?? '', use_cases: i.useCases ?? '', tips: i.tips ?? '' };
 
 export async function createModel(deps: Db, input: unknown) {
+  cache.clear();
   const d = parseInput(createSchema, input, ['input']);
   try {
     return await deps.prisma.aiModel.create({ data: { ...d, info: toInfo(d.info) ?? {} } });
@@ -98,6 +116,7 @@ export async function createModel(deps: Db, input: unknown) {
 }
 
 export async function updateModel(deps: Db, id: string, input: unknown) {
+  cache.clear();
   const d = parseInput(updateSchema, input, ['input']);
   let info: Record<string, string> | undefined;
   if (d.info) {
@@ -120,6 +139,7 @@ export async function updateModel(deps: Db, id: string, input: unknown) {
 
 /** Deletes a model nothing refers to; a model with tasks can only be disabled. */
 export async function deleteModel(deps: Db, id: string) {
+  cache.clear();
   const m = await deps.prisma.aiModel.findUnique({ where: { id }, select: { id: true, _count: { select: { tasks: true } } } });
   if (!m) throw notFound(`Model "${id}"`);
   if (m._count.tasks > 0) throw new AppError('CONFLICT', `Model "${id}" has tasks; disable it instead`, { field: 'id' });

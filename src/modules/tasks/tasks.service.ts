@@ -3,13 +3,13 @@
 // tasks.worker.ts.
 import type { Context, Deps } from '../../context.js';
 import { AppError, badField, notFound } from '../../errors.js';
-import type { Prisma, Task, TaskStatus } from '../../generated/prisma/client.js';
+import { Prisma, type Task, type TaskStatus } from '../../generated/prisma/client.js';
 import type { TaskInput, TaskKindName } from '../../providers/types.js';
 import * as credits from '../credits/credits.service.js';
 import { idempotent } from '../idempotency/idempotency.service.js';
 import { consumeAiRequest } from '../limits/limits.service.js';
 import type { Tier } from '../limits/tiers.js';
-import { getModel } from '../models/models.service.js';
+import { getModelCached } from '../models/models.service.js';
 import { publishTask } from './tasks.events.js';
 import { dbKind, estimateCost, validateTaskInput } from './tasks.validation.js';
 
@@ -33,7 +33,7 @@ type Owner = { id: number; tier: Tier };
 
 /** Creates a task for `user`: validates, counts the AI request, holds the cost and queues it. */
 export async function createTask(ctx: Deps & Partial<Pick<Context, 'meta' | 'rate' | 'viewer'>>, user: Owner, spec: NewTask): Promise<Task> {
-  const model = await getModel(ctx, spec.model);
+  const model = await getModelCached(ctx, spec.model);
   if (!ctx.registry.resolve(model)) {
     throw new AppError('BAD_USER_INPUT', `Model "${model.id}" has no backend configured`, { field: 'model', reason: 'model_unavailable' });
   }
@@ -46,6 +46,7 @@ export async function createTask(ctx: Deps & Partial<Pick<Context, 'meta' | 'rat
   const counted = await consumeAiRequest(ctx, user);
   if (ctx.rate && counted.rate) ctx.rate.state = counted.rate;
 
+  let created: Task | null = null;
   const { taskId } = await idempotent(
     ctx,
     {
@@ -55,31 +56,27 @@ export async function createTask(ctx: Deps & Partial<Pick<Context, 'meta' | 'rat
       input: { model: model.id, input, deadline: spec.deadlineSeconds ?? null, chatId: spec.chatId ?? null, orderId: spec.orderId ?? null, retryOf: spec.retryOfId ?? null },
     },
     async (db) => {
-      const task = await db.prisma.task.create({
-        data: {
-          userId: user.id,
-          apiKeyId,
-          kind: dbKind(spec.kind),
-          modelId: model.id,
-          input: input as Prisma.InputJsonValue,
-          cost,
-          source: spec.source ?? 'graphql',
-          chatId: spec.chatId ?? null,
-          orderId: spec.orderId ?? null,
-          retryOfId: spec.retryOfId ?? null,
-          deadlineAt: new Date(Date.now() + deadline * 1000),
-          progressMessage: 'Queued',
-        },
+      const row = await insertTaskWithHold(db, {
+        userId: user.id,
+        apiKeyId,
+        kind: dbKind(spec.kind),
+        modelId: model.id,
+        input,
+        cost,
+        source: spec.source ?? 'graphql',
+        chatId: spec.chatId ?? null,
+        orderId: spec.orderId ?? null,
+        retryOfId: spec.retryOfId ?? null,
+        deadlineAt: new Date(Date.now() + deadline * 1000),
+        reason: `${spec.kind} on ${model.id}`,
       });
-      if (cost > 0) {
-        const h = await credits.hold(db, user.id, cost, `Task ${task.id} (${spec.kind} on ${model.id})`, task.id);
-        await db.prisma.task.update({ where: { id: task.id }, data: { holdId: h.holdId } });
-      }
-      return { taskId: task.id };
+      if (!row) throw credits.insufficientCredits(cost, (await credits.balanceOf(db, user.id)).available);
+      created = row;
+      return { taskId: row.id };
     },
-    { transaction: true },
   );
-  const task = await ctx.prisma.task.findUniqueOrThrow({ where: { id: taskId } });
+  // A replayed key returns the task it created then, as it is now.
+  const task = created ?? (await ctx.prisma.task.findUniqueOrThrow({ where: { id: taskId } }));
   // Queued after the commit; a crash in between leaves a queued task that the sweeper re-queues.
   if (task.status === 'queued') {
     // Announced before it is queued, so no worker's "started" can overtake "created".
@@ -87,6 +84,56 @@ export async function createTask(ctx: Deps & Partial<Pick<Context, 'meta' | 'rat
     await ctx.queue.add(String(task.id));
   }
   return task;
+}
+
+/** The columns of a task under their Prisma names, for raw statements that return tasks. */
+const TASK_COLUMNS = Prisma.sql`id, request_id AS "requestId", user_id AS "userId", api_key_id AS "apiKeyId", kind::text AS kind,
+  model_id AS "modelId", status::text AS status, input, output, progress, progress_message AS "progressMessage",
+  error_code AS "errorCode", error_message AS "errorMessage", cost, hold_id AS "holdId", attempts, source,
+  provider_job_id AS "providerJobId", chat_id AS "chatId", order_id AS "orderId", retry_of_id AS "retryOfId",
+  deadline_at AS "deadlineAt", cancel_requested_at AS "cancelRequestedAt", created_at AS "createdAt",
+  started_at AS "startedAt", finished_at AS "finishedAt", updated_at AS "updatedAt"`;
+
+interface TaskRow {
+  userId: number;
+  apiKeyId: string | null;
+  kind: string;
+  modelId: string;
+  input: TaskInput;
+  cost: number;
+  source: string;
+  chatId: number | null;
+  orderId: number | null;
+  retryOfId: number | null;
+  deadlineAt: Date;
+  reason: string;
+}
+
+/**
+ * Inserts a task and, when it costs something, its credit hold and the hold's ledger entry: one
+ * statement, so the task exists only with its credits reserved. Null when the balance is short.
+ */
+async function insertTaskWithHold(db: Pick<Deps, 'prisma'>, r: TaskRow): Promise<Task | null> {
+  const rows = await db.prisma.$queryRaw<Task[]>`
+    WITH acc AS (
+      UPDATE credit_accounts SET available = available - ${r.cost}, reserved = reserved + ${r.cost}, updated_at = now()
+      WHERE user_id = ${r.userId} AND ${r.cost}::int > 0 AND available >= ${r.cost}
+      RETURNING available, reserved
+    ), h AS (
+      INSERT INTO credit_holds (user_id, amount, reason) SELECT ${r.userId}, ${r.cost}, ${'Task: ' + r.reason} FROM acc RETURNING id
+    ), t AS (
+      INSERT INTO tasks (request_id, user_id, api_key_id, kind, model_id, input, cost, source, chat_id, order_id, retry_of_id, deadline_at, progress_message, hold_id, updated_at)
+      SELECT gen_random_uuid()::text, ${r.userId}, ${r.apiKeyId}, ${r.kind}::"TaskKind", ${r.modelId}, ${JSON.stringify(r.input)}::jsonb, ${r.cost}, ${r.source},
+             ${r.chatId}::int, ${r.orderId}::int, ${r.retryOfId}::int, ${r.deadlineAt}, 'Queued', (SELECT id FROM h), now()
+      WHERE ${r.cost}::int = 0 OR EXISTS (SELECT 1 FROM h)
+      RETURNING *
+    ), e AS (
+      INSERT INTO credit_entries (user_id, kind, amount, reserved_delta, balance_after, reserved_after, hold_id, reason, task_id)
+      SELECT ${r.userId}, 'hold'::"CreditEntryKind", ${-r.cost}, ${r.cost}, acc.available, acc.reserved, h.id, ${'Task: ' + r.reason}, t.id
+      FROM acc, h, t
+    )
+    SELECT ${TASK_COLUMNS} FROM t`;
+  return rows[0] ?? null;
 }
 
 /** A task of this user (admins: any task), or NOT_FOUND: other users' tasks do not exist for them. */
@@ -105,22 +152,29 @@ export async function finishTask(
   deps: Pick<Deps, 'prisma'>,
   id: number,
   outcome:
-    | { status: 'succeeded'; spend: number; output: Prisma.InputJsonValue; extra?: (tx: Pick<Deps, 'prisma'>, task: Task) => Promise<void> }
+    | { status: 'succeeded'; spend: number; output: Prisma.InputJsonValue; providerJobId?: string | null; extra?: (tx: Pick<Deps, 'prisma'>, task: Task) => Promise<void> }
     | { status: 'failed' | 'canceled'; errorCode: string; errorMessage: string },
   from: TaskStatus[] = ['queued', 'running'],
 ): Promise<Task | null> {
   return deps.prisma.$transaction(
     async (tx) => {
       const db = { prisma: tx as unknown as Deps['prisma'] };
-      const done = await tx.task.updateMany({
+      const [task] = await tx.task.updateManyAndReturn({
         where: { id, status: { in: from } },
         data:
           outcome.status === 'succeeded'
-            ? { status: 'succeeded', progress: 100, progressMessage: 'Done', output: outcome.output, cost: outcome.spend, finishedAt: new Date() }
+            ? {
+                status: 'succeeded',
+                progress: 100,
+                progressMessage: 'Done',
+                output: outcome.output,
+                cost: outcome.spend,
+                finishedAt: new Date(),
+                ...(outcome.providerJobId ? { providerJobId: outcome.providerJobId } : {}),
+              }
             : { status: outcome.status, errorCode: outcome.errorCode, errorMessage: outcome.errorMessage.slice(0, 2000), progressMessage: outcome.status === 'canceled' ? 'Canceled' : 'Failed', cost: 0, finishedAt: new Date() },
       });
-      if (done.count === 0) return null;
-      const task = await tx.task.findUniqueOrThrow({ where: { id } });
+      if (!task) return null;
       if (task.holdId !== null) {
         await credits.settle(db, task.holdId, outcome.status === 'succeeded' ? 'capture' : 'release', outcome.status === 'succeeded' ? outcome.spend : undefined);
       }

@@ -8,7 +8,7 @@ import { RetryLater } from '../../jobs/queue.js';
 import { CanceledError, ProviderError, type ProviderResult, type TaskInput } from '../../providers/types.js';
 import { discard, storeOutputs } from '../assets/assets.service.js';
 import * as events from '../events/events.service.js';
-import { costOf } from '../models/models.service.js';
+import { costOf, getModelCached } from '../models/models.service.js';
 import { recordUsage } from '../usage/usage.service.js';
 import { publishTask } from './tasks.events.js';
 import { finishTask } from './tasks.service.js';
@@ -67,7 +67,8 @@ export function startTaskWorker(deps: Deps): TaskWorker {
       void events.emit(deps, task.userId, 'ai.task.started', { task_id: task.requestId, id: task.id, model: task.modelId, user_id: task.userId, timestamp: new Date().toISOString() }).catch(() => {});
     }
 
-    const model = await prisma.aiModel.findUniqueOrThrow({ where: { id: task.modelId } });
+    // Disabled models still finish the tasks already accepted.
+    const model = await getModelCached(deps, task.modelId).catch(() => prisma.aiModel.findUniqueOrThrow({ where: { id: task.modelId } }));
     const route = deps.registry.resolve(model);
     if (!route) return void (await failTask(id, 'MODEL_UNAVAILABLE', `Model "${model.id}" has no backend configured`));
 
@@ -76,7 +77,8 @@ export function startTaskWorker(deps: Deps): TaskWorker {
     const deadline = task.deadlineAt
       ? setTimeout(() => controller.abort(new CanceledError('deadline')), Math.max(0, task.deadlineAt.getTime() - Date.now()))
       : null;
-    let lastPersist = 0;
+    // The claim just wrote the task: the first progress write can wait.
+    let lastPersist = Date.now();
     let seq = 0;
     const input = task.input as TaskInput;
     try {
@@ -176,6 +178,7 @@ export function startTaskWorker(deps: Deps): TaskWorker {
         status: 'succeeded',
         spend,
         output,
+        providerJobId: result.providerJobId,
         extra: async (tx, t) => {
           if (prepared.length) await tx.prisma.asset.createMany({ data: prepared.map((p) => p.data) });
           await recordUsage(tx, {
@@ -189,7 +192,6 @@ export function startTaskWorker(deps: Deps): TaskWorker {
             units: usage.images || usage.seconds,
             cost: spend,
           });
-          if (result.providerJobId) await tx.prisma.task.update({ where: { id: t.id }, data: { providerJobId: result.providerJobId } });
         },
       },
       ['running'],
