@@ -84,9 +84,8 @@ const schema = z.object({
   PROVIDERS: jsonSetting(z.record(z.string(), backendSchema)),
   /** Which backend runs which model, as JSON: {"sdxl":{"provider":"sd","model":"sd_xl_base_1.0"}}. */
   MODEL_PROVIDERS: jsonSetting(z.record(z.string(), routeSchema)),
-  /** Largest uploaded image (task inputs), and video. */
+  /** Largest uploaded image (task inputs). */
   UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
-  VIDEO_MAX_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
   /** Set to keep files in an S3-compatible bucket instead of DATA_DIR/files. */
   S3_BUCKET: z.string().optional(),
   S3_REGION: z.string().default('us-east-1'),
