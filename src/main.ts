@@ -19,6 +19,8 @@ try {
   throw err;
 }
 const log = createLogger(config.LOG_LEVEL, { role });
+// A failed background call (a Redis publish during an outage…) is logged, not fatal.
+process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 
 // Open the database while the rest of the application loads: start-up is mostly these two.
 const { openConfiguredDatabase } = await import('./db.js');

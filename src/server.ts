@@ -99,12 +99,18 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
         return sendJson(res, 503, { status: 'unavailable' });
       }
     }
-    const asset = /^\/assets\/(\d+)(\/thumbnail)?$/.exec(path);
+    const asset = /^\/assets\/(\d{1,9})(\/thumbnail)?$/.exec(path);
     if (asset && (req.method === 'GET' || req.method === 'HEAD')) return serveAsset(req, res, Number(asset[1]), asset[2] ? 'thumbnail' : 'file');
     if (req.method === 'GET' && path.startsWith('/avatars/')) {
-      const file = await Promise.resolve()
-        .then(() => deps.storage.get(decodeURIComponent(path.slice(1))))
-        .catch(() => null);
+      // Only avatar files: the key must stay under avatars/ once decoded.
+      const key = (() => {
+        try {
+          return decodeURIComponent(path.slice(1));
+        } catch {
+          return '';
+        }
+      })();
+      const file = /^avatars\/[\w.-]+$/.test(key) ? await deps.storage.get(key).catch(() => null) : null;
       if (!file) return sendJson(res, 404, { error: 'not found' });
       res.writeHead(200, { 'content-type': file.contentType, 'cache-control': 'public, max-age=86400', 'x-content-type-options': 'nosniff' });
       return void res.end(file.data);

@@ -28,6 +28,8 @@ export interface Queue {
   remove(id: string): Promise<void>;
   /** Starts running jobs in this process. */
   process(handler: Handler, concurrency: number): void;
+  /** Takes no new jobs in this process (shutting down); running ones go on. */
+  stopFetching(): Promise<void>;
   /** Jobs waiting or delayed. */
   waiting(): Promise<number>;
   close(): Promise<void>;
@@ -106,6 +108,9 @@ function bullQueue(name: string, o: QueueOptions): Queue {
       worker.on('error', (err) => o.log.warn({ err: err.message, queue: name }, 'queue worker error'));
       worker.on('failed', (job, err) => o.log.warn({ err: err.message, queue: name, id: job?.data.id }, 'job failed; retrying with backoff'));
       worker.on('stalled', (jobId) => o.log.warn({ queue: name, jobId }, 'job stalled (its worker stopped); back to the queue'));
+    },
+    async stopFetching() {
+      await worker?.pause(true);
     },
     async waiting() {
       const c = await queue.getJobCounts('wait', 'delayed', 'prioritized');
@@ -196,6 +201,9 @@ function memoryQueue(name: string, o: QueueOptions): Queue {
       handler = h;
       concurrency = c;
       pump();
+    },
+    async stopFetching() {
+      handler = undefined;
     },
     async waiting() {
       return ready.length + timers.size;

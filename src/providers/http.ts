@@ -51,10 +51,10 @@ export async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator
   let buf = '';
   for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
     buf += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buf.search(/\r?\n\r?\n/)) >= 0) {
-      const event = buf.slice(0, end);
-      buf = buf.slice(end + (buf[end] === '\r' ? 4 : 2));
+    let m: RegExpExecArray | null;
+    while ((m = /\r?\n\r?\n/.exec(buf))) {
+      const event = buf.slice(0, m.index);
+      buf = buf.slice(m.index + m[0].length);
       const data = event
         .split(/\r?\n/)
         .filter((l) => l.startsWith('data:'))
@@ -63,6 +63,13 @@ export async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator
       if (data) yield data;
     }
   }
+  // A last event without the closing blank line.
+  const rest = buf
+    .split(/\r?\n/)
+    .filter((l) => l.startsWith('data:'))
+    .map((l) => l.slice(5).replace(/^ /, ''))
+    .join('\n');
+  if (rest) yield rest;
 }
 
 export const joinUrl = (base: string, path: string) => base.replace(/\/+$/, '') + path;

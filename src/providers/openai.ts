@@ -42,6 +42,7 @@ export function createOpenAiProvider(o: BackendOptions): Provider {
       }
       usage = whole.usage ? { promptTokens: whole.usage.prompt_tokens ?? 0, completionTokens: whole.usage.completion_tokens ?? 0 } : undefined;
     } else {
+      try {
       for await (const data of sseData(res.body)) {
         if (data.trim() === '[DONE]') break;
         let chunk: Chunk;
@@ -64,6 +65,12 @@ export function createOpenAiProvider(o: BackendOptions): Provider {
           if (c.finish_reason) finish[i] = c.finish_reason === 'length' ? 'length' : 'stop';
         }
         if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens ?? 0, completionTokens: chunk.usage.completion_tokens ?? 0 };
+      }
+      } catch (err) {
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        if (err instanceof ProviderError) throw err;
+        // The connection dropped or timed out mid-stream: worth another try.
+        throw new ProviderError(`The stream from the backend broke off: ${(err as Error).message}`, 'PROVIDER_STREAM_ERROR', true);
       }
     }
     const n = Math.max(texts.length, 1);

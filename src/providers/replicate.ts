@@ -79,23 +79,30 @@ export function createReplicateProvider(o: BackendOptions): Provider {
         await ensureOk(await call(url(req.path), { method: 'POST', headers, body: JSON.stringify(req.body), timeoutMs: o.timeoutMs, signal: ctx.signal }), 'Replicate create prediction'),
         'Replicate',
       );
-      await ctx.started?.(created.id);
       let p = created;
       try {
+        await ctx.started?.(created.id);
+        let misses = 0;
         while (p.status === 'starting' || p.status === 'processing') {
           await sleep(o.pollMs, ctx.signal);
-          p = await json<Prediction>(
-            await ensureOk(await call(url(`/v1/predictions/${p.id}`), { method: 'GET', headers, timeoutMs: o.timeoutMs, signal: ctx.signal }), 'Replicate get prediction'),
-            'Replicate',
-          );
+          try {
+            p = await json<Prediction>(
+              await ensureOk(await call(url(`/v1/predictions/${p.id}`), { method: 'GET', headers, timeoutMs: o.timeoutMs, signal: ctx.signal }), 'Replicate get prediction'),
+              'Replicate',
+            );
+            misses = 0;
+          } catch (err) {
+            // A passing failure of a poll is not the prediction's: ask again, a few times.
+            if (err instanceof ProviderError && err.retryable && ++misses < 5) continue;
+            throw err;
+          }
           const pct = [...(p.logs ?? '').matchAll(/(\d{1,3})%/g)].at(-1)?.[1];
           await ctx.progress(pct ? Math.min(95, Number(pct)) : p.status === 'starting' ? 5 : 50, p.status === 'starting' ? 'Starting' : 'Processing');
         }
       } catch (err) {
-        if (ctx.signal.aborted || err instanceof CanceledError) {
-          // The backend's own cancel, so the prediction stops costing.
-          await fetch(url(`/v1/predictions/${p.id}/cancel`), { method: 'POST', headers }).catch(() => {});
-        }
+        // The backend's own cancel, so an abandoned prediction stops running and costing; a
+        // retry of the task starts a new one.
+        await fetch(url(`/v1/predictions/${p.id}/cancel`), { method: 'POST', headers }).catch(() => {});
         throw err;
       }
       if (p.status === 'canceled') throw new CanceledError('canceled');

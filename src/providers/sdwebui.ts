@@ -17,8 +17,23 @@ interface SdProgress {
 export function createSdWebUiProvider(o: BackendOptions): Provider {
   const url = (p: string) => joinUrl(o.url, p);
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {}) };
+  // The WebUI runs one job at a time and its /progress and /interrupt act on whichever job runs:
+  // send it one generation at a time, so they always refer to ours.
+  let turn: Promise<unknown> = Promise.resolve();
+  const exclusively = <T>(f: () => Promise<T>): Promise<T> => {
+    const run = turn.then(f, f);
+    turn = run.catch(() => {});
+    return run;
+  };
 
-  async function generate(job: ProviderJob, ctx: RunContext, prompt: string, extra: Record<string, unknown> = {}) {
+  function generate(job: ProviderJob, ctx: RunContext, prompt: string, extra: Record<string, unknown> = {}) {
+    return exclusively(() => {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      return generateNow(job, ctx, prompt, extra);
+    });
+  }
+
+  async function generateNow(job: ProviderJob, ctx: RunContext, prompt: string, extra: Record<string, unknown> = {}) {
     const { input, params } = job;
     const count = input.count ?? 1;
     const body: Record<string, unknown> = {
@@ -58,7 +73,10 @@ export function createSdWebUiProvider(o: BackendOptions): Provider {
         if (done || ctx.signal.aborted) return;
         try {
           const res = await call(url('/sdapi/v1/progress?skip_current_image=true'), { method: 'GET', headers, timeoutMs: Math.min(o.timeoutMs, 10_000), signal: ctx.signal });
-          if (!res.ok) continue;
+          if (!res.ok) {
+            await res.body?.cancel().catch(() => {});
+            continue;
+          }
           const p = (await res.json()) as SdProgress;
           const s = p.state;
           const msg = s?.sampling_steps ? `Step ${s.sampling_step ?? 0} of ${s.sampling_steps}` : 'Generating';

@@ -5,7 +5,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import type { Context } from '../context.js';
-import { forbidden, unauthenticated } from '../errors.js';
+import { forbidden, notFound, unauthenticated } from '../errors.js';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 
@@ -38,8 +38,11 @@ export const builder = new SchemaBuilder<{
       permission: (p: string) =>
         ctx.viewer.kind === 'user' && (ctx.viewer.apiKey === null || ctx.viewer.apiKey.scopes.includes(p)),
     }),
-    unauthorizedError: (_parent, ctx, _info, result) =>
-      ctx.viewer.kind === 'user'
+    unauthorizedError: (_parent, ctx, info, result) =>
+      // Through node(id) another user's object is simply not found: its existence is not revealed.
+      viaNodeQuery(info.path)
+        ? notFound('Node')
+        : ctx.viewer.kind === 'user'
         ? forbidden(result.message === 'Not authorized' ? 'You do not have permission for this operation' : result.message)
         : unauthenticated(),
   },
@@ -54,6 +57,15 @@ export const builder = new SchemaBuilder<{
     cursorType: 'String',
   },
 });
+
+/** True when a field belongs to an object fetched by node(id) / nodes(ids). */
+function viaNodeQuery(path: { key: string | number; prev: any } | undefined): boolean {
+  const parent = path?.prev;
+  if (!path) return false;
+  if (path.key === 'node' || path.key === 'nodes') return path.prev === undefined;
+  if (parent?.key === 'node' && parent.prev === undefined) return true;
+  return typeof parent?.key === 'number' && parent.prev?.key === 'nodes' && parent.prev.prev === undefined;
+}
 
 builder.queryType({});
 builder.mutationType({});

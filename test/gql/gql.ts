@@ -53,6 +53,7 @@ type Documents = {
     "\n  query History($filter: TaskFilter, $limit: Int) { tasks(filter: $filter, limit: $limit) { total items { databaseId kindName status } } }\n": typeof types.HistoryDocument,
     "query TaskCredits { me { credits { available reserved } } }": typeof types.TaskCreditsDocument,
     "mutation Rate($assetId: ID!, $like: Boolean, $dislike: Boolean, $text: String) { rateResult(assetId: $assetId, isLike: $like, isDislike: $dislike, feedback: $text) { isLike isDislike feedback } }": typeof types.RateDocument,
+    "query TaskNode($id: ID!) { node(id: $id) { id } }": typeof types.TaskNodeDocument,
     "\n  mutation LifeGenerate($input: GenerateImageInput!) { generateImage(input: $input) { id databaseId status queuePosition etaSeconds } }\n": typeof types.LifeGenerateDocument,
     "mutation LifeCancel($id: ID!) { cancelTask(id: $id) { status cancelRequested errorCode } }": typeof types.LifeCancelDocument,
     "mutation LifeRetry($id: ID!) { retryTask(id: $id) { databaseId status retryOf { databaseId } } }": typeof types.LifeRetryDocument,
@@ -113,6 +114,7 @@ const documents: Documents = {
     "\n  query History($filter: TaskFilter, $limit: Int) { tasks(filter: $filter, limit: $limit) { total items { databaseId kindName status } } }\n": types.HistoryDocument,
     "query TaskCredits { me { credits { available reserved } } }": types.TaskCreditsDocument,
     "mutation Rate($assetId: ID!, $like: Boolean, $dislike: Boolean, $text: String) { rateResult(assetId: $assetId, isLike: $like, isDislike: $dislike, feedback: $text) { isLike isDislike feedback } }": types.RateDocument,
+    "query TaskNode($id: ID!) { node(id: $id) { id } }": types.TaskNodeDocument,
     "\n  mutation LifeGenerate($input: GenerateImageInput!) { generateImage(input: $input) { id databaseId status queuePosition etaSeconds } }\n": types.LifeGenerateDocument,
     "mutation LifeCancel($id: ID!) { cancelTask(id: $id) { status cancelRequested errorCode } }": types.LifeCancelDocument,
     "mutation LifeRetry($id: ID!) { retryTask(id: $id) { databaseId status retryOf { databaseId } } }": types.LifeRetryDocument,
@@ -304,6 +306,10 @@ export function graphql(source: "query TaskCredits { me { credits { available re
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation Rate($assetId: ID!, $like: Boolean, $dislike: Boolean, $text: String) { rateResult(assetId: $assetId, isLike: $like, isDislike: $dislike, feedback: $text) { isLike isDislike feedback } }"): (typeof documents)["mutation Rate($assetId: ID!, $like: Boolean, $dislike: Boolean, $text: String) { rateResult(assetId: $assetId, isLike: $like, isDislike: $dislike, feedback: $text) { isLike isDislike feedback } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query TaskNode($id: ID!) { node(id: $id) { id } }"): (typeof documents)["query TaskNode($id: ID!) { node(id: $id) { id } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -278,3 +278,19 @@ test('an idempotent task creation replayed returns the same task and holds once;
   const changed = await t.gql(GenerateImage, { ...vars, input: { ...vars.input, prompt: 'another request' } }, { token: u.token });
   assert.equal(codeOf(changed), 'CONFLICT');
 });
+
+test('hostile input: NUL characters name the field; oversized ids and avatar paths outside avatars/ are 404s', async () => {
+  const u = await newUser(t);
+  const nul = await t.gql(GenerateImage, { input: { model: 'sd15', prompt: 'a\u0000b', width: 64, height: 64 } }, { token: u.token });
+  assert.equal(codeOf(nul), 'BAD_USER_INPUT');
+  assert.equal(nul.errors![0]!.extensions!.field, 'input.prompt');
+  assert.equal((await fetch(`${t.url}/assets/99999999999`)).status, 404);
+  const made = await t.ok(GenerateImage, { input: { model: 'sd15', prompt: 'secret', width: 64, height: 64 } }, { token: u.token });
+  await waitForTask(t, made.generateImage.databaseId);
+  const asset = await t.app.deps.prisma.asset.findFirstOrThrow({ where: { taskId: made.generateImage.databaseId } });
+  const sneaky = await fetch(`${t.url}/avatars/..%2F${encodeURIComponent(asset.storageKey)}`);
+  assert.equal(sneaky.status, 404);
+  const other = await newUser(t);
+  const viaNode = await t.gql(graphql(`query TaskNode($id: ID!) { node(id: $id) { id } }`), { id: made.generateImage.id }, { token: other.token });
+  assert.equal(codeOf(viaNode), 'NOT_FOUND');
+});

@@ -78,7 +78,7 @@ describe('admin operations refuse other users', () => {
     const u = await newUser(t);
     const other = await newUser(t);
     const r = await t.gql(NodeDoc, { id: other.user.id }, { token: u.token });
-    assert.equal(codeOf(r), 'FORBIDDEN');
+    assert.equal(codeOf(r), 'NOT_FOUND');
     const own = await t.ok(NodeDoc, { id: u.user.id }, { token: u.token });
     assert.equal((own.node as { username: string }).username, u.username);
   });

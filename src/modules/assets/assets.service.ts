@@ -1,6 +1,6 @@
 // Task results as assets: files in storage with a thumbnail, rows owned by the task's user, and
 // signed URLs so that only the owner (who is given the URL) can fetch them, also from <img> tags.
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import sharp from 'sharp';
 import type { Deps } from '../../context.js';
 import { AppError, badField } from '../../errors.js';
@@ -174,8 +174,10 @@ export async function storeInputImage(
   } catch {
     throw badField(src.file ? `${field}.file` : `${field}.data`, 'could not be decoded as an image');
   }
-  const key = `inputs/${userId}/${randomUUID()}.${kind.ext}`;
-  await deps.storage.put(key, bytes);
+  // Named by content: the same image gives the same key, so a replayed request (Idempotency-Key)
+  // is the same request, and repeated uploads are stored once.
+  const key = `inputs/${userId}/${createHash('sha256').update(bytes).digest('hex')}.${kind.ext}`;
+  if (!(await deps.storage.get(key))) await deps.storage.put(key, bytes);
   return key;
 }
 

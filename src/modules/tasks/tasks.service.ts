@@ -81,7 +81,8 @@ export async function createTask(ctx: Deps & Partial<Pick<Context, 'meta' | 'rat
   if (task.status === 'queued') {
     // Announced before it is queued, so no worker's "started" can overtake "created".
     publishTask(ctx, 'created', task);
-    await ctx.queue.add(String(task.id));
+    // The task is committed: if the queue is unreachable now, the sweeper queues it later.
+    await ctx.queue.add(String(task.id)).catch((err) => ctx.log.warn({ err, taskId: task.id }, 'queueing a task failed; the sweeper will retry'));
   }
   return task;
 }
@@ -155,12 +156,13 @@ export async function finishTask(
     | { status: 'succeeded'; spend: number; output: Prisma.InputJsonValue; providerJobId?: string | null; extra?: (tx: Pick<Deps, 'prisma'>, task: Task) => Promise<void> }
     | { status: 'failed' | 'canceled'; errorCode: string; errorMessage: string },
   from: TaskStatus[] = ['queued', 'running'],
+  opts: { /** Refuse when a cancel has been asked. */ unlessCancelRequested?: boolean } = {},
 ): Promise<Task | null> {
   return deps.prisma.$transaction(
     async (tx) => {
       const db = { prisma: tx as unknown as Deps['prisma'] };
       const [task] = await tx.task.updateManyAndReturn({
-        where: { id, status: { in: from } },
+        where: { id, status: { in: from }, ...(opts.unlessCancelRequested ? { cancelRequestedAt: null } : {}) },
         data:
           outcome.status === 'succeeded'
             ? {
@@ -191,6 +193,17 @@ export async function finishTask(
  */
 export async function cancelTask(ctx: Deps, viewer: { id: number; role?: string }, id: number): Promise<Task> {
   await ownTask(ctx, viewer, id);
+  // A task can move between queued and running (retries) meanwhile: try again then.
+  for (let round = 0; round < 3; round++) {
+    const r = await cancelOnce(ctx, id);
+    if (r) return r;
+    const now = await ctx.prisma.task.findUnique({ where: { id }, select: { status: true } });
+    if (!now || FINISHED.includes(now.status)) break;
+  }
+  throw new AppError('CONFLICT', 'The task has already finished', { field: 'id', reason: 'task_finished' });
+}
+
+async function cancelOnce(ctx: Deps, id: number): Promise<Task | null> {
   const canceled = await finishTask(ctx, id, { status: 'canceled', errorCode: 'CANCELED', errorMessage: 'Canceled by the user' }, ['queued']);
   if (canceled) {
     await ctx.queue.remove(String(id));
@@ -202,7 +215,7 @@ export async function cancelTask(ctx: Deps, viewer: { id: number; role?: string 
     ctx.pubsub.publish('task:cancel', { taskId: id });
     return ctx.prisma.task.findUniqueOrThrow({ where: { id } });
   }
-  throw new AppError('CONFLICT', 'The task has already finished', { field: 'id', reason: 'task_finished' });
+  return null;
 }
 
 /** Runs a failed or canceled task again as a new task (charged anew; the old one was released). */

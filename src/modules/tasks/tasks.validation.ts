@@ -2,7 +2,7 @@
 // (seed 003): text-to-image needs a prompt; image-to-video needs an image (prompt optional);
 // inpainting needs a prompt, an image and a mask.
 import { z } from 'zod';
-import { AppError, parseInput } from '../../errors.js';
+import { AppError, badField, parseInput } from '../../errors.js';
 import type { AiModel } from '../../generated/prisma/client.js';
 import { approxTokens } from '../../providers/demo.js';
 import type { TaskInput, TaskKindName } from '../../providers/types.js';
@@ -115,6 +115,8 @@ function schemaFor(kind: TaskKindName, model: AiModel, hasMask: boolean) {
 /** Checks a task's input for its kind and model; BAD_USER_INPUT names the field under `input`. */
 export function validateTaskInput(kind: TaskKindName, model: AiModel, raw: Record<string, unknown>): TaskInput {
   const clean = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== null));
+  const nul = findNul(clean, ['input']);
+  if (nul) throw badField(nul, 'must not contain NUL characters');
   const schema = schemaFor(kind, model, clean.maskKey !== undefined);
   if (!schema) {
     throw new AppError('BAD_USER_INPUT', `Model "${model.id}" cannot run ${kind} tasks${clean.maskKey ? ' with a mask' : ''} (it supports: ${model.supportedEndpoints.join(', ') || 'nothing'})`, {
@@ -159,3 +161,20 @@ export function plannedUsage(kind: TaskKindName, input: TaskInput): Usage {
 }
 
 export const estimateCost = (model: AiModel, kind: TaskKindName, input: TaskInput) => costOf(model, plannedUsage(kind, input));
+
+/** The path of the first string holding a NUL character (PostgreSQL cannot store one), or null. */
+function findNul(v: unknown, path: string[]): string | null {
+  if (typeof v === 'string') return v.includes('\u0000') ? path.join('.') : null;
+  if (Array.isArray(v)) {
+    for (const [i, x] of v.entries()) {
+      const hit = findNul(x, [...path, String(i)]);
+      if (hit) return hit;
+    }
+  } else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      const hit = findNul(x, [...path, k]);
+      if (hit) return hit;
+    }
+  }
+  return null;
+}

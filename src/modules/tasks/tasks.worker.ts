@@ -57,6 +57,18 @@ export function startTaskWorker(deps: Deps): TaskWorker {
       if ((err as { code?: string }).code === 'P2025') return; // finished, canceled or deleted meanwhile
       throw err;
     }
+    // Listen for a cancel from here on; one asked before the claim is in the row.
+    const controller = new AbortController();
+    controllers.set(id, controller);
+    try {
+      await runClaimed(task, controller);
+    } finally {
+      controllers.delete(id);
+    }
+  }
+
+  async function runClaimed(task: Task, controller: AbortController): Promise<void> {
+    const id = task.id;
     if (task.cancelRequestedAt) return void (await failTask(id, 'CANCELED', 'Canceled by the user', 'canceled'));
     if (task.deadlineAt && task.deadlineAt.getTime() <= Date.now()) return void (await failTask(id, 'DEADLINE_EXCEEDED', 'The task passed its deadline before it could finish', 'canceled'));
     if (task.attempts > config.TASK_MAX_ATTEMPTS) {
@@ -72,8 +84,6 @@ export function startTaskWorker(deps: Deps): TaskWorker {
     const route = deps.registry.resolve(model);
     if (!route) return void (await failTask(id, 'MODEL_UNAVAILABLE', `Model "${model.id}" has no backend configured`));
 
-    const controller = new AbortController();
-    controllers.set(id, controller);
     const deadline = task.deadlineAt
       ? setTimeout(() => controller.abort(new CanceledError('deadline')), Math.max(0, task.deadlineAt.getTime() - Date.now()))
       : null;
@@ -97,8 +107,9 @@ export function startTaskWorker(deps: Deps): TaskWorker {
                 data: { progress: p, progressMessage: message ?? null },
               });
               const row = rows[0];
-              // Gone (deleted) or finished elsewhere, or a cancel was asked: stop here.
-              if (!row) throw new CanceledError('canceled');
+              // No longer running here (finished, deleted, or taken back to the queue by another
+              // run): stop without touching it.
+              if (!row) throw new SupersededError();
               if (row.cancelRequestedAt) controller.abort(new CanceledError('canceled'));
               publishTask(deps, 'progress', row);
             } else {
@@ -115,6 +126,10 @@ export function startTaskWorker(deps: Deps): TaskWorker {
       if (controller.signal.aborted) throw controller.signal.reason;
       await succeed(task, model, result, route.provider.label);
     } catch (err) {
+      if (err instanceof SupersededError) {
+        log.warn({ taskId: id }, 'task run superseded; leaving it to its current owner');
+        return;
+      }
       if (controller.signal.reason instanceof ShutdownError) {
         // This process is stopping: the task goes back to the queue and resumes elsewhere or at the next start.
         await prisma.task.updateMany({ where: { id, status: 'running' }, data: { status: 'queued', attempts: { decrement: 1 }, progressMessage: 'Interrupted by a restart; it will resume' } });
@@ -149,7 +164,6 @@ export function startTaskWorker(deps: Deps): TaskWorker {
       throw err;
     } finally {
       if (deadline) clearTimeout(deadline);
-      controllers.delete(id);
     }
   }
 
@@ -171,7 +185,9 @@ export function startTaskWorker(deps: Deps): TaskWorker {
       ...(result.video ? { video: { durationSec: result.video.durationSec, fps: result.video.fps } } : {}),
       images: result.images?.length ?? 0,
     } as Prisma.InputJsonValue;
-    const done = await finishTask(
+    let done: Task | null;
+    try {
+      done = await finishTask(
       deps,
       task.id,
       {
@@ -195,10 +211,18 @@ export function startTaskWorker(deps: Deps): TaskWorker {
         },
       },
       ['running'],
+      { unlessCancelRequested: true },
     );
-    if (!done) {
-      // Finished elsewhere meanwhile (canceled, or a duplicate run): keep nothing of this one.
+    } catch (err) {
       await discard(deps, prepared);
+      throw err;
+    }
+    if (!done) {
+      // Finished elsewhere meanwhile, or a cancel was asked while it ran (the cancel wins and
+      // nothing is charged): keep nothing of this run.
+      await discard(deps, prepared);
+      const now = await prisma.task.findUnique({ where: { id: task.id }, select: { status: true, cancelRequestedAt: true } });
+      if (now?.status === 'running' && now.cancelRequestedAt) await failTask(task.id, 'CANCELED', 'Canceled by the user', 'canceled');
       return;
     }
     publishTask(deps, 'succeeded', done);
@@ -228,6 +252,17 @@ export function startTaskWorker(deps: Deps): TaskWorker {
         take: 500,
       });
       for (const t of stale) await deps.queue.add(String(t.id));
+      // Running tasks silent for long: if their job is gone (Redis lost it), run them again; the
+      // queue ignores ids it still holds.
+      const silent = await prisma.task.findMany({
+        where: { status: 'running', updatedAt: { lt: new Date(Date.now() - Math.max(5 * 60_000, config.TASK_LOCK_MS * 4)) } },
+        select: { id: true },
+        take: 500,
+      });
+      for (const t of silent) await deps.queue.add(String(t.id));
+      // Queued past the deadline: canceled without waiting for a worker.
+      const late = await prisma.task.findMany({ where: { status: 'queued', deadlineAt: { lt: new Date() } }, select: { id: true }, take: 500 });
+      for (const t of late) await failTask(t.id, 'DEADLINE_EXCEEDED', 'The task passed its deadline before it could start', 'canceled');
     })().catch((err) => log.warn({ err }, 'task sweep failed'));
   }, 30_000);
   sweep.unref();
@@ -237,10 +272,18 @@ export function startTaskWorker(deps: Deps): TaskWorker {
     async close() {
       clearInterval(sweep);
       await cancels.return?.(undefined);
+      await deps.queue.stopFetching();
       // Stop what runs here; in-process tasks go back to queued and resume at the next start.
       for (const c of controllers.values()) c.abort(new ShutdownError());
     },
   };
+}
+
+/** The task is no longer this run's to finish. */
+class SupersededError extends Error {
+  constructor() {
+    super('the task is no longer running here');
+  }
 }
 
 /** The process is stopping: not the user's cancel. */
