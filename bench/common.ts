@@ -27,7 +27,9 @@ export async function freshDatabase(tag: string) {
 /** Starts `src/main.ts <role>` and resolves when its log shows `ready`. */
 export async function spawnRole(role: 'serve' | 'worker', env: Record<string, string>, ready: RegExp): Promise<{ proc: ChildProcess; out: () => string; stop(): Promise<void> }> {
   const full: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info', ...env };
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', role], { cwd: root, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_NODE_ARGS adds node flags to the spawned roles (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
+  const nodeArgs = role === 'worker' ? (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean) : [];
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts', role], { cwd: root, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stderr!.on('data', (d) => (out += d));
   await new Promise<void>((resolve, reject) => {

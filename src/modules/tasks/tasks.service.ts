@@ -88,7 +88,7 @@ export async function createTask(ctx: Deps & Partial<Pick<Context, 'meta' | 'rat
 }
 
 /** The columns of a task under their Prisma names, for raw statements that return tasks. */
-const TASK_COLUMNS = Prisma.sql`id, request_id AS "requestId", user_id AS "userId", api_key_id AS "apiKeyId", kind::text AS kind,
+export const TASK_COLUMNS = Prisma.sql`id, request_id AS "requestId", user_id AS "userId", api_key_id AS "apiKeyId", kind::text AS kind,
   model_id AS "modelId", status::text AS status, input, output, progress, progress_message AS "progressMessage",
   error_code AS "errorCode", error_message AS "errorMessage", cost, hold_id AS "holdId", attempts, source,
   provider_job_id AS "providerJobId", chat_id AS "chatId", order_id AS "orderId", retry_of_id AS "retryOfId",
@@ -185,6 +185,75 @@ export async function finishTask(
     },
     { maxWait: 30_000, timeout: 60_000 },
   );
+}
+
+export interface Success {
+  spend: number;
+  output: Prisma.InputJsonValue;
+  providerJobId?: string | null;
+  assets: Prisma.AssetCreateManyInput[];
+  usage: { endpoint: string; promptTokens: number; completionTokens: number; units: number };
+}
+
+/**
+ * Finishes a running task as succeeded in one statement: the task row, the capture of its hold
+ * (spending at most what was held, the rest back to the balance) with its ledger entry, its
+ * assets and its usage record. Refused (null) when the task is no longer running or a cancel
+ * was asked: then nothing at all is written.
+ */
+export async function finishSucceeded(deps: Pick<Deps, 'prisma'>, id: number, s: Success): Promise<Task | null> {
+  const assets = s.assets.map((a) => ({
+    kind: a.kind,
+    storage_key: a.storageKey,
+    short_key: a.shortKey ?? null,
+    file_name: a.fileName,
+    mime_type: a.mimeType,
+    size: a.size,
+    width: a.width ?? null,
+    height: a.height ?? null,
+    duration_sec: a.durationSec ?? null,
+    thumbnail_key: a.thumbnailKey ?? null,
+    prompt: a.prompt ?? null,
+    metadata: a.metadata ?? {},
+  }));
+  const rows = await deps.prisma.$queryRaw<Task[]>`
+    WITH t AS (
+      UPDATE tasks SET status = 'succeeded', progress = 100, progress_message = 'Done', output = ${JSON.stringify(s.output)}::jsonb,
+             cost = ${s.spend}, finished_at = now(), updated_at = now(), provider_job_id = COALESCE(${s.providerJobId ?? null}, provider_job_id)
+      WHERE id = ${id} AND status = 'running' AND cancel_requested_at IS NULL
+      RETURNING *
+    ), h AS (
+      UPDATE credit_holds SET status = 'captured', settled_at = now(), captured = LEAST(amount, ${s.spend})
+      WHERE id = (SELECT hold_id FROM t) AND status = 'held'
+      RETURNING id, user_id, amount, captured
+    ), acc AS (
+      UPDATE credit_accounts a SET available = a.available + (h.amount - h.captured), reserved = a.reserved - h.amount, updated_at = now()
+      FROM h WHERE a.user_id = h.user_id
+      RETURNING a.available, a.reserved
+    ), e AS (
+      INSERT INTO credit_entries (user_id, kind, amount, reserved_delta, balance_after, reserved_after, hold_id, task_id)
+      SELECT h.user_id, 'capture'::"CreditEntryKind", h.amount - h.captured, -h.amount, acc.available, acc.reserved, h.id, ${id} FROM h, acc
+    ), a AS (
+      INSERT INTO assets (user_id, task_id, kind, storage_key, short_key, file_name, mime_type, size, width, height, duration_sec, thumbnail_key, prompt, metadata)
+      SELECT t.user_id, t.id, x.kind::"AssetKind", x.storage_key, x.short_key, x.file_name, x.mime_type, x.size, x.width, x.height, x.duration_sec, x.thumbnail_key, x.prompt, x.metadata
+      FROM t, jsonb_to_recordset(${JSON.stringify(assets)}::jsonb) AS x(kind text, storage_key text, short_key text, file_name text, mime_type text, size int,
+           width int, height int, duration_sec double precision, thumbnail_key text, prompt text, metadata jsonb)
+    ), u AS (
+      INSERT INTO usage_records (user_id, api_key_id, task_id, model_id, endpoint, prompt_tokens, completion_tokens, total_tokens, units, cost)
+      SELECT t.user_id, t.api_key_id, t.id, t.model_id, ${s.usage.endpoint}, ${s.usage.promptTokens}, ${s.usage.completionTokens},
+             ${s.usage.promptTokens + s.usage.completionTokens}, ${s.usage.units}, ${s.spend} FROM t
+    )
+    SELECT ${TASK_COLUMNS} FROM t`;
+  return rows[0] ?? null;
+}
+
+/** Takes a task for a run: queued or (a run that died) running; counts the attempt. Null when finished or gone. */
+export async function claimTask(deps: Pick<Deps, 'prisma'>, id: number): Promise<Task | null> {
+  const rows = await deps.prisma.$queryRaw<Task[]>`
+    UPDATE tasks SET status = 'running', attempts = attempts + 1, started_at = now(), progress_message = 'Starting', updated_at = now()
+    WHERE id = ${id} AND status IN ('queued', 'running')
+    RETURNING ${TASK_COLUMNS}`;
+  return rows[0] ?? null;
 }
 
 /**

@@ -9,9 +9,8 @@ import { CanceledError, ProviderError, type ProviderResult, type TaskInput } fro
 import { discard, storeOutputs } from '../assets/assets.service.js';
 import * as events from '../events/events.service.js';
 import { costOf, getModelCached } from '../models/models.service.js';
-import { recordUsage } from '../usage/usage.service.js';
 import { publishTask } from './tasks.events.js';
-import { finishTask } from './tasks.service.js';
+import { claimTask, finishSucceeded, finishTask } from './tasks.service.js';
 import { kindName } from './tasks.validation.js';
 
 export interface TaskWorker {
@@ -47,16 +46,8 @@ export function startTaskWorker(deps: Deps): TaskWorker {
   async function run(idText: string): Promise<void> {
     const id = Number(idText);
     // Claim: only a task that has not finished; every claim is an attempt.
-    let task: Task;
-    try {
-      task = await prisma.task.update({
-        where: { id, status: { in: ['queued', 'running'] } },
-        data: { status: 'running', attempts: { increment: 1 }, startedAt: new Date(), progressMessage: 'Starting' },
-      });
-    } catch (err) {
-      if ((err as { code?: string }).code === 'P2025') return; // finished, canceled or deleted meanwhile
-      throw err;
-    }
+    const task = await claimTask(deps, id);
+    if (!task) return; // finished, canceled or deleted meanwhile
     // Listen for a cancel from here on; one asked before the claim is in the row.
     const controller = new AbortController();
     controllers.set(id, controller);
@@ -187,32 +178,18 @@ export function startTaskWorker(deps: Deps): TaskWorker {
     } as Prisma.InputJsonValue;
     let done: Task | null;
     try {
-      done = await finishTask(
-      deps,
-      task.id,
-      {
-        status: 'succeeded',
+      done = await finishSucceeded(deps, task.id, {
         spend,
         output,
         providerJobId: result.providerJobId,
-        extra: async (tx, t) => {
-          if (prepared.length) await tx.prisma.asset.createMany({ data: prepared.map((p) => p.data) });
-          await recordUsage(tx, {
-            userId: t.userId,
-            modelId: t.modelId,
-            endpoint: kindName(t.kind),
-            apiKeyId: t.apiKeyId,
-            taskId: t.id,
-            promptTokens: result.usage?.promptTokens,
-            completionTokens: result.usage?.completionTokens,
-            units: usage.images || usage.seconds,
-            cost: spend,
-          });
+        assets: prepared.map((p) => p.data),
+        usage: {
+          endpoint: kindName(task.kind),
+          promptTokens: result.usage?.promptTokens ?? 0,
+          completionTokens: result.usage?.completionTokens ?? 0,
+          units: usage.images || usage.seconds,
         },
-      },
-      ['running'],
-      { unlessCancelRequested: true },
-    );
+      });
     } catch (err) {
       await discard(deps, prepared);
       throw err;
