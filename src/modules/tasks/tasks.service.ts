@@ -145,42 +145,31 @@ export async function ownTask(ctx: Pick<Deps, 'prisma'>, viewer: { id: number; r
 }
 
 /**
- * Finishes a task that has not finished yet, settling its hold in the same transaction: capture
- * on success, release otherwise. Returns the finished task, or null when it had already finished
- * (the caller lost a race and must change nothing).
+ * Ends a task that has not finished as failed or canceled, releasing its hold in the same
+ * transaction. Returns the task, or null when it had already finished (the caller lost a race
+ * and must change nothing). Success is finishSucceeded.
  */
 export async function finishTask(
   deps: Pick<Deps, 'prisma'>,
   id: number,
-  outcome:
-    | { status: 'succeeded'; spend: number; output: Prisma.InputJsonValue; providerJobId?: string | null; extra?: (tx: Pick<Deps, 'prisma'>, task: Task) => Promise<void> }
-    | { status: 'failed' | 'canceled'; errorCode: string; errorMessage: string },
+  outcome: { status: 'failed' | 'canceled'; errorCode: string; errorMessage: string },
   from: TaskStatus[] = ['queued', 'running'],
-  opts: { /** Refuse when a cancel has been asked. */ unlessCancelRequested?: boolean } = {},
 ): Promise<Task | null> {
   return deps.prisma.$transaction(
     async (tx) => {
-      const db = { prisma: tx as unknown as Deps['prisma'] };
       const [task] = await tx.task.updateManyAndReturn({
-        where: { id, status: { in: from }, ...(opts.unlessCancelRequested ? { cancelRequestedAt: null } : {}) },
-        data:
-          outcome.status === 'succeeded'
-            ? {
-                status: 'succeeded',
-                progress: 100,
-                progressMessage: 'Done',
-                output: outcome.output,
-                cost: outcome.spend,
-                finishedAt: new Date(),
-                ...(outcome.providerJobId ? { providerJobId: outcome.providerJobId } : {}),
-              }
-            : { status: outcome.status, errorCode: outcome.errorCode, errorMessage: outcome.errorMessage.slice(0, 2000), progressMessage: outcome.status === 'canceled' ? 'Canceled' : 'Failed', cost: 0, finishedAt: new Date() },
+        where: { id, status: { in: from } },
+        data: {
+          status: outcome.status,
+          errorCode: outcome.errorCode,
+          errorMessage: outcome.errorMessage.slice(0, 2000),
+          progressMessage: outcome.status === 'canceled' ? 'Canceled' : 'Failed',
+          cost: 0,
+          finishedAt: new Date(),
+        },
       });
       if (!task) return null;
-      if (task.holdId !== null) {
-        await credits.settle(db, task.holdId, outcome.status === 'succeeded' ? 'capture' : 'release', outcome.status === 'succeeded' ? outcome.spend : undefined);
-      }
-      if (outcome.status === 'succeeded') await outcome.extra?.(db, task);
+      if (task.holdId !== null) await credits.settle({ prisma: tx as unknown as Deps['prisma'] }, task.holdId, 'release');
       return task;
     },
     { maxWait: 30_000, timeout: 60_000 },
