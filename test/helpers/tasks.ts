@@ -35,3 +35,25 @@ export async function multipart(t: TestServer, query: string, variables: Record<
   const res = await fetch(`${t.url}/graphql`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}`, 'x-graphql-yoga-csrf': '1' } });
   return { status: res.status, body: (await res.json()) as { data?: any; errors?: any[] } };
 }
+
+/**
+ * Resolves once the server handles subscriptions made so far on this graphql-ws client: a
+ * probe subscription on the same connection (subscribed after them) receives an event.
+ */
+export async function subscriptionsLive(t: TestServer, client: { iterate<T>(p: { query: string }): AsyncIterableIterator<{ data?: T | null }> }, token: string) {
+  const probe = client.iterate<{ viewerUpdated: { name: string } }>({ query: 'subscription { viewerUpdated { name } }' });
+  const first = probe.next();
+  let got = false;
+  void first.then(() => (got = true));
+  for (let i = 0; !got; i++) {
+    if (i > 100) throw new Error('subscriptions did not become live');
+    await fetch(`${t.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: 'mutation { updateProfile(input: { name: "probe" }) { id } }' }),
+    });
+    // Few probes: each request counts against the user's rate limit.
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await probe.return?.();
+}

@@ -10,6 +10,7 @@ import { createPostgresDatabase, testDatabaseUrl } from '../helpers/database.js'
 import { codeOf, startTestServer, type TestServer } from '../helpers/harness.js';
 import { manyUsers } from '../helpers/ops.js';
 import { postGraphql, startServerProcess } from '../helpers/process.js';
+import { subscriptionsLive } from '../helpers/tasks.js';
 
 const Me = graphql(`query MeId { me { id } }`);
 const Tiers = graphql(`query Tiers { tiers { tier perMinute daily weekly monthly } }`);
@@ -118,8 +119,7 @@ describe('AI requests', () => {
       for await (const msg of iterator) warnings.push(msg.data!.quotaWarnings);
     })();
     try {
-      // The subscription is live once a first event arrives; until then nothing is consumed.
-      await new Promise((r) => setTimeout(r, 300));
+      await subscriptionsLive(t, client, u!.token);
       for (let i = 1; i <= 10; i++) await consumeAiRequest(t.app.deps, user);
       await assert.rejects(consumeAiRequest(t.app.deps, user), (e: any) => {
         assert.equal(e.extensions.code, 'RATE_LIMITED');

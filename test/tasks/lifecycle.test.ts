@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { graphql } from '../gql/index.js';
 import { codeOf, startTestServer, type TestServer } from '../helpers/harness.js';
 import { newUser } from '../helpers/ops.js';
-import { waitForTask } from '../helpers/tasks.js';
+import { subscriptionsLive, waitForTask } from '../helpers/tasks.js';
 
 const Generate = graphql(`
   mutation LifeGenerate($input: GenerateImageInput!) { generateImage(input: $input) { id databaseId status queuePosition etaSeconds } }
@@ -36,7 +36,7 @@ describe('on a busy demo worker', () => {
       for await (const m of sub) events.push({ type: m.data.myTaskEvents.type, id: m.data.myTaskEvents.task.databaseId, status: m.data.myTaskEvents.task.status, progress: m.data.myTaskEvents.task.progress });
     })();
     try {
-      await new Promise((r) => setTimeout(r, 200));
+      await subscriptionsLive(t, client, u.token);
       const a = (await t.ok(Generate, image('first'), { token: u.token })).generateImage;
       const b = (await t.ok(Generate, image('second'), { token: u.token })).generateImage;
       const c = (await t.ok(Generate, image('third'), { token: u.token })).generateImage;
