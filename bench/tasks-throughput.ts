@@ -32,7 +32,7 @@ const env = {
 const database = await openDatabase({ url: db.url, poolSize: 20, migrate: true });
 const app = await createApp(loadConfig({ ...env }), { db: database, log: createLogger('warn'), role: 'serve' });
 const procs = [];
-for (let i = 0; i < workers; i++) procs.push(await spawnRole('worker', { ...env, LOG_LEVEL: 'info' }, /task worker started/));
+for (let i = 0; i < workers; i++) procs.push(await spawnRole('worker', { ...env, LOG_LEVEL: 'info' }));
 
 const { prisma } = app.deps;
 const users: { id: number; tier: 'enterprise' }[] = [];

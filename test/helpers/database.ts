@@ -14,8 +14,8 @@ export async function openTestDatabase(): Promise<Database> {
 }
 
 /** A new, empty PostgreSQL database on the server of `adminUrl`, and how to drop it. */
-export async function createPostgresDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `genhub_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+export async function createPostgresDatabase(adminUrl: string, prefix = 'genhub_test'): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = async (sql: string) => {
     const client = new pg.Client({ connectionString: adminUrl });
     await client.connect();

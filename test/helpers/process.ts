@@ -14,27 +14,31 @@ export interface ServerProcess {
 
 /**
  * Starts `src/main.ts [args]` with the given environment over a clean one: no DATABASE_URL,
- * REDIS_URL or JWT_SECRET unless `env` sets them.
+ * REDIS_URL or JWT_SECRET unless `env` sets them. An API process is ready at its first 200 on
+ * /healthz; a `worker` once its task worker runs (its `url` is empty). `nodeArgs` go before the
+ * script (e.g. --cpu-prof).
  */
-export async function startServerProcess(env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
-  if (args[0] === 'worker') return startWorkerProcess(env);
+export async function startServerProcess(env: Record<string, string>, args: string[] = [], opts: { nodeArgs?: string[] } = {}): Promise<ServerProcess> {
   const t0 = Date.now();
+  const worker = args[0] === 'worker';
   const full: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
   for (const k of ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'NODE_TEST_CONTEXT', 'TEST_DATABASE_URL']) delete full[k];
   Object.assign(full, env);
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: root, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts', ...args], { cwd: root, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stderr!.on('data', (d) => (out += d));
   const url = await new Promise<string>((resolve, reject) => {
     proc.stdout!.on('data', (d) => {
       out += d;
+      if (worker && out.includes('task worker started')) resolve('');
       const m = /"url":"(http:\/\/[^"]+)\/graphql"/.exec(out);
       if (m) resolve(m[1]!);
+      if (out.length > 1e6) out = out.slice(-1e5);
     });
-    proc.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-    setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000).unref();
+    proc.on('exit', (code) => reject(new Error(`${worker ? 'worker' : 'server'} exited with ${code}:\n${out.slice(-4000)}`)));
+    setTimeout(() => reject(new Error(`${worker ? 'worker' : 'server'} did not start:\n${out.slice(-4000)}`)), 60_000).unref();
   });
-  for (;;) {
+  while (url) {
     const r = await fetch(url + '/healthz').catch(() => null);
     if (r?.status === 200) break;
     await new Promise((r) => setTimeout(r, 50));
@@ -45,7 +49,7 @@ export async function startServerProcess(env: Record<string, string>, args: stri
     url,
     startedMs: Date.now() - t0,
     stop: () => {
-      if (proc.exitCode === null) proc.kill('SIGTERM');
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
       return exited;
     },
   };
@@ -61,31 +65,3 @@ export async function postGraphql(url: string, query: string, variables: unknown
   return { status: res.status, headers: res.headers, body: (await res.json()) as { data?: any; errors?: any[] } };
 }
 
-/** Starts `src/main.ts worker` and resolves once its task worker runs; `url` is empty. */
-export async function startWorkerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const t0 = Date.now();
-  const full: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info' };
-  for (const k of ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'NODE_TEST_CONTEXT', 'TEST_DATABASE_URL']) delete full[k];
-  Object.assign(full, env);
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], { cwd: root, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stderr!.on('data', (d) => (out += d));
-  await new Promise<void>((resolve, reject) => {
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('task worker started')) resolve();
-    });
-    proc.on('exit', (code) => reject(new Error(`worker exited with ${code}:\n${out}`)));
-    setTimeout(() => reject(new Error(`worker did not start:\n${out}`)), 60_000).unref();
-  });
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  return {
-    proc,
-    url: '',
-    startedMs: Date.now() - t0,
-    stop: () => {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-      return exited;
-    },
-  };
-}

@@ -39,13 +39,9 @@ export async function idempotent<T>(
   ctx: Deps & { meta?: RequestMeta },
   call: IdempotentCall,
   run: (db: Deps) => Promise<T>,
-  opts: { /** Run in a transaction even without a key. */ transaction?: boolean } = {},
 ): Promise<T> {
   const key = call.key ?? ctx.meta?.idempotencyKey ?? null;
-  if (key === null) {
-    if (!opts.transaction) return run(ctx);
-    return ctx.prisma.$transaction((tx) => run({ ...ctx, prisma: tx as unknown as PrismaClient }), { maxWait: 30_000, timeout: 60_000 });
-  }
+  if (key === null) return run(ctx);
   if (key.length < 1 || key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) {
     throw badField(call.key ? 'idempotencyKey' : 'Idempotency-Key', 'must be 1–255 printable characters without spaces');
   }
