@@ -8,9 +8,9 @@ export const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** A new, empty database; dropped by the returned function. */
 export const freshDatabase = (tag: string) => createPostgresDatabase(PG, `genhub_bench_${tag}`);
 
-/** Starts `src/main.ts <role>`; BENCH_NODE_ARGS adds node flags to workers (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof). */
+/** Starts `src/main.ts <role>`; BENCH_NODE_ARGS adds node flags to the processes it starts (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof). */
 export const spawnRole = (role: 'serve' | 'worker', env: Record<string, string>) =>
-  startServerProcess(env, [role], { nodeArgs: role === 'worker' ? (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean) : [] });
+  startServerProcess(env, [role], { nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean) });
 
 export function percentile(sorted: number[], p: number) {
   if (!sorted.length) return NaN;

@@ -56,12 +56,13 @@ await Promise.all(
                 subscribed++;
                 return ready();
               }
+              if (process.env.BENCH_DEBUG) console.error(JSON.stringify(m));
               const sent = Number(m.data?.taskUpdated.progressMessage);
               latencies.push(performance.timeOrigin + performance.now() - sent);
               received++;
             },
-            error: (e) => fail(e),
-            complete: () => {},
+            error: (e) => { if (process.env.BENCH_DEBUG) console.error('error', e); fail(e); },
+            complete: () => { if (process.env.BENCH_DEBUG) console.error('complete'); },
           },
         );
       }),
