@@ -121,6 +121,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
   /**
    * A stored result, to its owner only: by a signed URL (from the GraphQL API; works in <img>
    * tags) or with the owner's credentials. Anyone else gets the same 404 as for a missing asset.
+   * Shown inline under its file name, or as an attachment with `download=1` (not signed).
    */
   async function serveAsset(req: IncomingMessage, res: ServerResponse, id: number, variant: Variant) {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -139,7 +140,9 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
       'cache-control': 'private, max-age=3600',
       'x-content-type-options': 'nosniff',
     };
-    if (url.searchParams.has('download')) headers['content-disposition'] = `attachment; filename="${row.fileName.replace(/[^\w.-]/g, '_')}"`;
+    const download = url.searchParams.has('download') && !['0', 'false'].includes(url.searchParams.get('download')!);
+    const name = variant === 'thumbnail' ? `${row.fileName.replace(/\.[^.]*$/, '')}.thumb.webp` : row.fileName;
+    headers['content-disposition'] = contentDisposition(download ? 'attachment' : 'inline', name);
     res.writeHead(200, headers);
     res.end(req.method === 'HEAD' ? undefined : file.data);
   }
@@ -226,6 +229,14 @@ export function rateLimitHeaders(s: RateState): Record<string, string> {
     'X-RateLimit-Endpoint': s.endpoint,
     'X-RateLimit-Identifier': s.identifier,
   };
+}
+
+/** RFC 6266: a quoted ASCII name, plus filename* (RFC 8187, UTF-8) when the name has other characters. */
+export function contentDisposition(type: 'inline' | 'attachment', name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  if (ascii === name) return `${type}; filename="${name}"`;
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `${type}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown) {

@@ -9,6 +9,10 @@ import '../modules/models/models.schema.js';
 import '../modules/limits/limits.schema.js';
 import '../modules/usage/usage.schema.js';
 import '../modules/tasks/tasks.schema.js';
+import '../modules/assets/assets.schema.js';
+import '../modules/presets/presets.schema.js';
+import '../modules/chats/chats.schema.js';
+import '../modules/orders/orders.schema.js';
 
 export const schema = builder.toSchema();
 

@@ -14,6 +14,14 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "mutation LibraryImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }": typeof types.LibraryImageDocument,
+    "mutation LibraryVideo($input: GenerateVideoInput!) { generateVideo(input: $input) { databaseId } }": typeof types.LibraryVideoDocument,
+    "\n  query LibraryAssets($type: AssetTypeFilter, $sort: AssetSort, $offset: Int, $limit: Int) {\n    assets(type: $type, sort: $sort, offset: $offset, limit: $limit) {\n      total offset limit\n      items { id databaseId kind fileName mimeType size url thumbnailUrl downloadUrl }\n    }\n  }\n": typeof types.LibraryAssetsDocument,
+    "\n  query LibraryConnection($type: AssetTypeFilter, $sort: AssetSort, $first: Int, $after: String) {\n    assetsConnection(type: $type, sort: $sort, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { databaseId kind } }\n    }\n  }\n": typeof types.LibraryConnectionDocument,
+    "query LibraryAsset($id: ID!) { asset(id: $id) { databaseId url } }": typeof types.LibraryAssetDocument,
+    "mutation LibraryDelete($id: ID!) { deleteAsset(id: $id) }": typeof types.LibraryDeleteDocument,
+    "mutation LibraryDeleteByUrl($url: String!) { deleteAssetByUrl(url: $url) }": typeof types.LibraryDeleteByUrlDocument,
+    "mutation LibraryRate($assetId: ID!) { rateResult(assetId: $assetId, isLike: true, feedback: \"keep\") { isLike } }": typeof types.LibraryRateDocument,
     "\n  mutation Refresh($token: String!) {\n    refreshToken(refreshToken: $token) { accessToken refreshToken user { databaseId } }\n  }\n": typeof types.RefreshDocument,
     "mutation Logout { logout }": typeof types.LogoutDocument,
     "\n  mutation ChangePassword($input: ChangePasswordInput!) { changePassword(input: $input) }\n": typeof types.ChangePasswordDocument,
@@ -28,6 +36,19 @@ type Documents = {
     "\n  mutation Adjust($userId: ID!, $amount: Int!, $reason: String!, $key: String) {\n    adjustCredits(userId: $userId, amount: $amount, reason: $reason, idempotencyKey: $key) {\n      credits { available reserved }\n      entry { id kind amount balanceAfter reason }\n      user { username }\n    }\n  }\n": typeof types.AdjustDocument,
     "query Balance { me { credits { available } creditEntries(limit: 100) { total } } }": typeof types.BalanceDocument,
     "query MyCredits { me { credits { available reserved } } }": typeof types.MyCreditsDocument,
+    "mutation CreateChat($input: ChatInput) { createChat(input: $input) { id databaseId title modelId systemPrompt preset { databaseId } } }": typeof types.CreateChatDocument,
+    "mutation UpdateChat($id: ID!, $input: ChatInput!) { updateChat(id: $id, input: $input) { id title modelId systemPrompt } }": typeof types.UpdateChatDocument,
+    "mutation DeleteChat($id: ID!) { deleteChat(id: $id) }": typeof types.DeleteChatDocument,
+    "query Chats($offset: Int, $limit: Int) { chats(offset: $offset, limit: $limit) { total offset limit items { databaseId title } } }": typeof types.ChatsDocument,
+    "query ChatsConnection($first: Int, $after: String) { chatsConnection(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { databaseId } } } }": typeof types.ChatsConnectionDocument,
+    "\n  query ChatQuery($id: ID!) {\n    chat(id: $id) { databaseId title messageCount messages { role content promptTokens completionTokens taskId } }\n  }\n": typeof types.ChatQueryDocument,
+    "\n  mutation Send($chatId: ID!, $content: String!, $options: ChatSendOptions) {\n    sendChatMessage(chatId: $chatId, content: $content, options: $options) { message { role content } task { databaseId status input cost } }\n  }\n": typeof types.SendDocument,
+    "mutation CreatePreset($input: CreatePresetInput!) { createPreset(input: $input) { id databaseId name modelId parameters systemPrompt shared mine } }": typeof types.CreatePresetDocument,
+    "mutation UpdatePreset($id: ID!, $input: UpdatePresetInput!) { updatePreset(id: $id, input: $input) { name parameters } }": typeof types.UpdatePresetDocument,
+    "mutation DeletePreset($id: ID!) { deletePreset(id: $id) }": typeof types.DeletePresetDocument,
+    "query Presets($mine: Boolean) { presets(mine: $mine) { total items { databaseId name shared mine } } }": typeof types.PresetsDocument,
+    "query PresetQuery($id: ID!) { preset(id: $id) { databaseId name } }": typeof types.PresetQueryDocument,
+    "mutation PresetImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId modelId input } }": typeof types.PresetImageDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      tokenType\n      expiresIn\n      user { id databaseId username email role tier }\n    }\n  }\n": typeof types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      user { id databaseId username }\n    }\n  }\n": typeof types.LoginDocument,
     "\n  query Me {\n    me { id databaseId username email name fullName phoneNumber avatarUrl metadata role tier disabled createdAt }\n  }\n": typeof types.MeDocument,
@@ -75,6 +96,14 @@ type Documents = {
     "query Node($id: ID!) { node(id: $id) { id ... on User { username } } }": typeof types.NodeDocument,
 };
 const documents: Documents = {
+    "mutation LibraryImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }": types.LibraryImageDocument,
+    "mutation LibraryVideo($input: GenerateVideoInput!) { generateVideo(input: $input) { databaseId } }": types.LibraryVideoDocument,
+    "\n  query LibraryAssets($type: AssetTypeFilter, $sort: AssetSort, $offset: Int, $limit: Int) {\n    assets(type: $type, sort: $sort, offset: $offset, limit: $limit) {\n      total offset limit\n      items { id databaseId kind fileName mimeType size url thumbnailUrl downloadUrl }\n    }\n  }\n": types.LibraryAssetsDocument,
+    "\n  query LibraryConnection($type: AssetTypeFilter, $sort: AssetSort, $first: Int, $after: String) {\n    assetsConnection(type: $type, sort: $sort, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { databaseId kind } }\n    }\n  }\n": types.LibraryConnectionDocument,
+    "query LibraryAsset($id: ID!) { asset(id: $id) { databaseId url } }": types.LibraryAssetDocument,
+    "mutation LibraryDelete($id: ID!) { deleteAsset(id: $id) }": types.LibraryDeleteDocument,
+    "mutation LibraryDeleteByUrl($url: String!) { deleteAssetByUrl(url: $url) }": types.LibraryDeleteByUrlDocument,
+    "mutation LibraryRate($assetId: ID!) { rateResult(assetId: $assetId, isLike: true, feedback: \"keep\") { isLike } }": types.LibraryRateDocument,
     "\n  mutation Refresh($token: String!) {\n    refreshToken(refreshToken: $token) { accessToken refreshToken user { databaseId } }\n  }\n": types.RefreshDocument,
     "mutation Logout { logout }": types.LogoutDocument,
     "\n  mutation ChangePassword($input: ChangePasswordInput!) { changePassword(input: $input) }\n": types.ChangePasswordDocument,
@@ -89,6 +118,19 @@ const documents: Documents = {
     "\n  mutation Adjust($userId: ID!, $amount: Int!, $reason: String!, $key: String) {\n    adjustCredits(userId: $userId, amount: $amount, reason: $reason, idempotencyKey: $key) {\n      credits { available reserved }\n      entry { id kind amount balanceAfter reason }\n      user { username }\n    }\n  }\n": types.AdjustDocument,
     "query Balance { me { credits { available } creditEntries(limit: 100) { total } } }": types.BalanceDocument,
     "query MyCredits { me { credits { available reserved } } }": types.MyCreditsDocument,
+    "mutation CreateChat($input: ChatInput) { createChat(input: $input) { id databaseId title modelId systemPrompt preset { databaseId } } }": types.CreateChatDocument,
+    "mutation UpdateChat($id: ID!, $input: ChatInput!) { updateChat(id: $id, input: $input) { id title modelId systemPrompt } }": types.UpdateChatDocument,
+    "mutation DeleteChat($id: ID!) { deleteChat(id: $id) }": types.DeleteChatDocument,
+    "query Chats($offset: Int, $limit: Int) { chats(offset: $offset, limit: $limit) { total offset limit items { databaseId title } } }": types.ChatsDocument,
+    "query ChatsConnection($first: Int, $after: String) { chatsConnection(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { databaseId } } } }": types.ChatsConnectionDocument,
+    "\n  query ChatQuery($id: ID!) {\n    chat(id: $id) { databaseId title messageCount messages { role content promptTokens completionTokens taskId } }\n  }\n": types.ChatQueryDocument,
+    "\n  mutation Send($chatId: ID!, $content: String!, $options: ChatSendOptions) {\n    sendChatMessage(chatId: $chatId, content: $content, options: $options) { message { role content } task { databaseId status input cost } }\n  }\n": types.SendDocument,
+    "mutation CreatePreset($input: CreatePresetInput!) { createPreset(input: $input) { id databaseId name modelId parameters systemPrompt shared mine } }": types.CreatePresetDocument,
+    "mutation UpdatePreset($id: ID!, $input: UpdatePresetInput!) { updatePreset(id: $id, input: $input) { name parameters } }": types.UpdatePresetDocument,
+    "mutation DeletePreset($id: ID!) { deletePreset(id: $id) }": types.DeletePresetDocument,
+    "query Presets($mine: Boolean) { presets(mine: $mine) { total items { databaseId name shared mine } } }": types.PresetsDocument,
+    "query PresetQuery($id: ID!) { preset(id: $id) { databaseId name } }": types.PresetQueryDocument,
+    "mutation PresetImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId modelId input } }": types.PresetImageDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      tokenType\n      expiresIn\n      user { id databaseId username email role tier }\n    }\n  }\n": types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      user { id databaseId username }\n    }\n  }\n": types.LoginDocument,
     "\n  query Me {\n    me { id databaseId username email name fullName phoneNumber avatarUrl metadata role tier disabled createdAt }\n  }\n": types.MeDocument,
@@ -153,6 +195,38 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "mutation LibraryImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }"): (typeof documents)["mutation LibraryImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation LibraryVideo($input: GenerateVideoInput!) { generateVideo(input: $input) { databaseId } }"): (typeof documents)["mutation LibraryVideo($input: GenerateVideoInput!) { generateVideo(input: $input) { databaseId } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query LibraryAssets($type: AssetTypeFilter, $sort: AssetSort, $offset: Int, $limit: Int) {\n    assets(type: $type, sort: $sort, offset: $offset, limit: $limit) {\n      total offset limit\n      items { id databaseId kind fileName mimeType size url thumbnailUrl downloadUrl }\n    }\n  }\n"): (typeof documents)["\n  query LibraryAssets($type: AssetTypeFilter, $sort: AssetSort, $offset: Int, $limit: Int) {\n    assets(type: $type, sort: $sort, offset: $offset, limit: $limit) {\n      total offset limit\n      items { id databaseId kind fileName mimeType size url thumbnailUrl downloadUrl }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query LibraryConnection($type: AssetTypeFilter, $sort: AssetSort, $first: Int, $after: String) {\n    assetsConnection(type: $type, sort: $sort, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { databaseId kind } }\n    }\n  }\n"): (typeof documents)["\n  query LibraryConnection($type: AssetTypeFilter, $sort: AssetSort, $first: Int, $after: String) {\n    assetsConnection(type: $type, sort: $sort, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { databaseId kind } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query LibraryAsset($id: ID!) { asset(id: $id) { databaseId url } }"): (typeof documents)["query LibraryAsset($id: ID!) { asset(id: $id) { databaseId url } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation LibraryDelete($id: ID!) { deleteAsset(id: $id) }"): (typeof documents)["mutation LibraryDelete($id: ID!) { deleteAsset(id: $id) }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation LibraryDeleteByUrl($url: String!) { deleteAssetByUrl(url: $url) }"): (typeof documents)["mutation LibraryDeleteByUrl($url: String!) { deleteAssetByUrl(url: $url) }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation LibraryRate($assetId: ID!) { rateResult(assetId: $assetId, isLike: true, feedback: \"keep\") { isLike } }"): (typeof documents)["mutation LibraryRate($assetId: ID!) { rateResult(assetId: $assetId, isLike: true, feedback: \"keep\") { isLike } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation Refresh($token: String!) {\n    refreshToken(refreshToken: $token) { accessToken refreshToken user { databaseId } }\n  }\n"): (typeof documents)["\n  mutation Refresh($token: String!) {\n    refreshToken(refreshToken: $token) { accessToken refreshToken user { databaseId } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -206,6 +280,58 @@ export function graphql(source: "query Balance { me { credits { available } cred
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "query MyCredits { me { credits { available reserved } } }"): (typeof documents)["query MyCredits { me { credits { available reserved } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation CreateChat($input: ChatInput) { createChat(input: $input) { id databaseId title modelId systemPrompt preset { databaseId } } }"): (typeof documents)["mutation CreateChat($input: ChatInput) { createChat(input: $input) { id databaseId title modelId systemPrompt preset { databaseId } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation UpdateChat($id: ID!, $input: ChatInput!) { updateChat(id: $id, input: $input) { id title modelId systemPrompt } }"): (typeof documents)["mutation UpdateChat($id: ID!, $input: ChatInput!) { updateChat(id: $id, input: $input) { id title modelId systemPrompt } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation DeleteChat($id: ID!) { deleteChat(id: $id) }"): (typeof documents)["mutation DeleteChat($id: ID!) { deleteChat(id: $id) }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Chats($offset: Int, $limit: Int) { chats(offset: $offset, limit: $limit) { total offset limit items { databaseId title } } }"): (typeof documents)["query Chats($offset: Int, $limit: Int) { chats(offset: $offset, limit: $limit) { total offset limit items { databaseId title } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query ChatsConnection($first: Int, $after: String) { chatsConnection(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { databaseId } } } }"): (typeof documents)["query ChatsConnection($first: Int, $after: String) { chatsConnection(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { databaseId } } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ChatQuery($id: ID!) {\n    chat(id: $id) { databaseId title messageCount messages { role content promptTokens completionTokens taskId } }\n  }\n"): (typeof documents)["\n  query ChatQuery($id: ID!) {\n    chat(id: $id) { databaseId title messageCount messages { role content promptTokens completionTokens taskId } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Send($chatId: ID!, $content: String!, $options: ChatSendOptions) {\n    sendChatMessage(chatId: $chatId, content: $content, options: $options) { message { role content } task { databaseId status input cost } }\n  }\n"): (typeof documents)["\n  mutation Send($chatId: ID!, $content: String!, $options: ChatSendOptions) {\n    sendChatMessage(chatId: $chatId, content: $content, options: $options) { message { role content } task { databaseId status input cost } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation CreatePreset($input: CreatePresetInput!) { createPreset(input: $input) { id databaseId name modelId parameters systemPrompt shared mine } }"): (typeof documents)["mutation CreatePreset($input: CreatePresetInput!) { createPreset(input: $input) { id databaseId name modelId parameters systemPrompt shared mine } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation UpdatePreset($id: ID!, $input: UpdatePresetInput!) { updatePreset(id: $id, input: $input) { name parameters } }"): (typeof documents)["mutation UpdatePreset($id: ID!, $input: UpdatePresetInput!) { updatePreset(id: $id, input: $input) { name parameters } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation DeletePreset($id: ID!) { deletePreset(id: $id) }"): (typeof documents)["mutation DeletePreset($id: ID!) { deletePreset(id: $id) }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Presets($mine: Boolean) { presets(mine: $mine) { total items { databaseId name shared mine } } }"): (typeof documents)["query Presets($mine: Boolean) { presets(mine: $mine) { total items { databaseId name shared mine } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query PresetQuery($id: ID!) { preset(id: $id) { databaseId name } }"): (typeof documents)["query PresetQuery($id: ID!) { preset(id: $id) { databaseId name } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation PresetImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId modelId input } }"): (typeof documents)["mutation PresetImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId modelId input } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

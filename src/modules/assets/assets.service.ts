@@ -1,7 +1,7 @@
 // Task results as assets: files in storage with a thumbnail, rows owned by the task's user, and
 // signed URLs so that only the owner (who is given the URL) can fetch them, also from <img> tags.
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import type { Deps } from '../../context.js';
 import { AppError, badField } from '../../errors.js';
 import type { AssetKind, Prisma } from '../../generated/prisma/client.js';
@@ -144,7 +144,33 @@ export async function storeInputImage(
   src: ImageSource | null | undefined,
   field: string,
 ): Promise<string | undefined> {
+  return (await storeImage(deps, userId, src, field))?.key;
+}
+
+export interface StoredImage {
+  key: string;
+  mime: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+}
+
+/**
+ * Stores an image given as an upload, base64 / data URI or one of the user's assets: checked by
+ * content (the allowed formats), never by name, by size and by decoding it; errors name `field`.
+ * Stored under `<prefix>/<sha256>.<ext>`, so the same image is stored once.
+ */
+export async function storeImage(
+  deps: Pick<Deps, 'prisma' | 'storage' | 'config'>,
+  userId: number,
+  src: ImageSource | null | undefined,
+  field: string,
+  opts: { maxBytes?: number; formats?: string[]; prefix?: string } = {},
+): Promise<StoredImage | undefined> {
   if (!src) return undefined;
+  const maxBytes = opts.maxBytes ?? deps.config.UPLOAD_MAX_BYTES;
+  const formats = opts.formats ?? ['png', 'jpg', 'webp', 'gif'];
+  const names = formats.map((f) => (f === 'jpg' ? 'JPEG' : f.toUpperCase()));
   const given = [src.file, src.data, src.assetId].filter((v) => v !== undefined && v !== null).length;
   if (given === 0) return undefined;
   if (given > 1) throw badField(field, 'give one of file, data or assetId');
@@ -152,33 +178,39 @@ export async function storeInputImage(
     const a = await deps.prisma.asset.findUnique({ where: { id: src.assetId }, select: { userId: true, kind: true, storageKey: true } });
     if (!a || a.userId !== userId) throw new AppError('NOT_FOUND', `${field}.assetId: asset not found`, { field: `${field}.assetId` });
     if (a.kind !== 'image') throw badField(`${field}.assetId`, 'is not an image');
-    return a.storageKey;
+    // Copied under the input's own name: deleting the asset later leaves the task its input.
+    const file = await deps.storage.get(a.storageKey);
+    if (!file) throw new AppError('NOT_FOUND', `${field}.assetId: asset not found`, { field: `${field}.assetId` });
+    return storeImage(deps, userId, { data: Buffer.from(file.data).toString('base64') }, field, opts);
   }
+  const where = src.file ? `${field}.file` : `${field}.data`;
   let bytes: Buffer;
   if (src.file) {
-    if (src.file.size > deps.config.UPLOAD_MAX_BYTES) throw tooLarge(`${field}.file`, deps.config.UPLOAD_MAX_BYTES);
+    if (src.file.size > maxBytes) throw tooLarge(where, maxBytes);
     bytes = Buffer.from(await src.file.arrayBuffer());
   } else {
     const text = src.data!.trim();
     const m = /^data:([a-z0-9.+/-]+)?(;base64)?,/i.exec(text);
     const b64 = m ? text.slice(m[0].length) : text;
-    if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(b64.replace(/\s+/g, ''))) throw badField(`${field}.data`, 'is not base64 or a data URI');
-    if ((b64.length * 3) / 4 > deps.config.UPLOAD_MAX_BYTES + 4) throw tooLarge(`${field}.data`, deps.config.UPLOAD_MAX_BYTES);
+    if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(b64.replace(/\s+/g, ''))) throw badField(where, 'is not base64 or a data URI');
+    if ((b64.length * 3) / 4 > maxBytes + 4) throw tooLarge(where, maxBytes);
     bytes = Buffer.from(b64, 'base64');
+    if (bytes.length > maxBytes) throw tooLarge(where, maxBytes);
   }
-  if (bytes.length === 0) throw badField(src.file ? `${field}.file` : `${field}.data`, 'is empty');
+  if (bytes.length === 0) throw badField(where, 'is empty');
   const kind = sniffImage(bytes);
-  if (!kind) throw badField(src.file ? `${field}.file` : `${field}.data`, 'must be a PNG, JPEG, WebP or GIF image');
+  if (!kind || !formats.includes(kind.ext)) throw badField(where, `must be a ${names.slice(0, -1).join(', ')}${names.length > 1 ? ' or ' : ''}${names.at(-1)} image`);
+  let meta: Metadata;
   try {
-    await sharp(bytes).metadata();
+    meta = await sharp(bytes).metadata();
   } catch {
-    throw badField(src.file ? `${field}.file` : `${field}.data`, 'could not be decoded as an image');
+    throw badField(where, 'could not be decoded as an image');
   }
   // Named by content: the same image gives the same key, so a replayed request (Idempotency-Key)
   // is the same request, and repeated uploads are stored once.
-  const key = `inputs/${userId}/${createHash('sha256').update(bytes).digest('hex')}.${kind.ext}`;
+  const key = `${opts.prefix ?? `inputs/${userId}`}/${createHash('sha256').update(bytes).digest('hex')}.${kind.ext}`;
   if (!(await deps.storage.get(key))) await deps.storage.put(key, bytes);
-  return key;
+  return { key, mime: kind.mime, size: bytes.length, width: meta.width ?? null, height: meta.height ?? null };
 }
 
 const tooLarge = (field: string, max: number) => new AppError('PAYLOAD_TOO_LARGE', `${field}: must be at most ${max} bytes`, { field });

@@ -17,6 +17,8 @@ export interface TokenEvent {
   /** Order of the piece within the task, from 0. */
   seq: number;
   delta: string;
+  /** Set on the last event of a text task's stream: it has finished with this status. */
+  end?: 'succeeded' | 'failed' | 'canceled';
 }
 
 const DATES = ['createdAt', 'startedAt', 'finishedAt', 'updatedAt', 'deadlineAt', 'cancelRequestedAt'] as const;
@@ -31,4 +33,8 @@ export function revive(t: TaskSnapshot): Task {
 export function publishTask(deps: Pick<Deps, 'pubsub'>, type: TaskEventType, task: Task) {
   deps.pubsub.publish('task:updated', task.id, task);
   deps.pubsub.publish('user:tasks', task.userId, { type, task });
+  // A text task's token stream ends with its outcome, after its last token (same connection, same order).
+  if ((type === 'succeeded' || type === 'failed' || type === 'canceled') && (task.kind === 'text_chat' || task.kind === 'text_generate')) {
+    deps.pubsub.publish('task:token', task.id, { taskId: task.id, choice: 0, seq: -1, delta: '', end: type });
+  }
 }

@@ -1,5 +1,5 @@
 import type { Context, UserViewer } from '../../context.js';
-import { AppError } from '../../errors.js';
+import { AppError, badField } from '../../errors.js';
 import { builder } from '../../schema/builder.js';
 import { dbId } from '../../schema/ids.js';
 import type { TaskKindName } from '../../providers/types.js';
@@ -8,7 +8,9 @@ import { pageArgs } from '../credits/credits.schema.js';
 import { AiModel } from '../models/models.schema.js';
 import { revive, type TaskEvent, type TokenEvent } from './tasks.events.js';
 import * as tasks from './tasks.service.js';
-import { kindName } from './tasks.validation.js';
+import { inputKeys, kindName } from './tasks.validation.js';
+import { getModelCached } from '../models/models.service.js';
+import { visiblePreset, withPreset } from '../presets/presets.service.js';
 
 const me = (ctx: Context) => {
   const u = (ctx.viewer as UserViewer).user;
@@ -123,7 +125,8 @@ const ImageSourceInput = builder.inputType('ImageSourceInput', {
 });
 
 const common = (t: any) => ({
-  model: t.string(),
+  model: t.string({ required: false, description: 'A catalog model id; may come from the preset instead.' }),
+  presetId: t.int({ required: false, description: 'A preset of yours or a shared one: its model and parameters, which the fields given here override.' }),
   deadlineSeconds: t.int({ required: false, description: 'Cancel the task if it has not finished this many seconds after creation.' }),
 });
 const samplingFields = (t: any) => ({
@@ -176,12 +179,24 @@ const GenerateTextInput = builder.inputType('GenerateTextInput', {
   fields: (t) => ({ ...common(t), prompt: t.string(), n: t.int({ required: false }), stop: t.stringList({ required: false }), ...textParams(t) }),
 });
 
-type Raw = Record<string, unknown> & { model: string; deadlineSeconds?: number | null };
+type Raw = Record<string, unknown> & { model?: string | null; presetId?: number | null; deadlineSeconds?: number | null };
 
 async function create(ctx: Context, kind: TaskKindName, raw: Raw, idempotencyKey?: string | null, files: Record<string, ImageSource | null | undefined> = {}) {
   const user = me(ctx);
-  const { model, deadlineSeconds, image, mask, ...rest } = raw;
-  const input: Record<string, unknown> = { ...rest };
+  const { model: given, presetId, deadlineSeconds, image, mask, ...rest } = raw;
+  let input: Record<string, unknown> = { ...rest };
+  let model = given ?? null;
+  if (presetId !== undefined && presetId !== null) {
+    const preset = await visiblePreset(ctx, user, presetId, 'input.presetId');
+    model ??= preset.modelId;
+    if (model) {
+      input = withPreset(preset, input, inputKeys(kind, await getModelCached(ctx, model)));
+      // A chat preset's system prompt leads the conversation unless it has its own.
+      const messages = input.messages as { role: string }[] | undefined;
+      if (preset.systemPrompt && messages && !messages.some((m) => m.role === 'system')) input.messages = [{ role: 'system', content: preset.systemPrompt }, ...messages];
+    }
+  }
+  if (!model) throw badField('input.model', 'is required (directly or through a preset)');
   for (const [name, src] of Object.entries(files)) {
     const source = src && { ...src, assetId: src.assetId ? dbId('Asset', src.assetId as unknown as string, `input.${name}.assetId`) : null };
     const key = await storeInputImage(ctx, user.id, source, `input.${name}`);

@@ -27,6 +27,10 @@ export interface NewTask {
   chatId?: number | null;
   orderId?: number | null;
   retryOfId?: number | null;
+  /** A chat's new user message, stored with the task (same statement). */
+  userMessage?: string | null;
+  /** Called once the task is committed and before it is queued (e.g. to listen for its tokens). */
+  beforeQueue?: (task: Task) => void;
 }
 
 type Owner = { id: number; tier: Tier };
@@ -53,7 +57,7 @@ export async function createTask(ctx: Deps & Partial<Pick<Context, 'meta' | 'rat
       operation: `createTask:${spec.kind}`,
       userId: user.id,
       key: spec.idempotencyKey,
-      input: { model: model.id, input, deadline: spec.deadlineSeconds ?? null, chatId: spec.chatId ?? null, orderId: spec.orderId ?? null, retryOf: spec.retryOfId ?? null },
+      input: { model: model.id, input, deadline: spec.deadlineSeconds ?? null, chatId: spec.chatId ?? null, orderId: spec.orderId ?? null, retryOf: spec.retryOfId ?? null, message: spec.userMessage ?? null },
     },
     async (db) => {
       const row = await insertTaskWithHold(db, {
@@ -67,6 +71,7 @@ export async function createTask(ctx: Deps & Partial<Pick<Context, 'meta' | 'rat
         chatId: spec.chatId ?? null,
         orderId: spec.orderId ?? null,
         retryOfId: spec.retryOfId ?? null,
+        userMessage: spec.userMessage ?? null,
         deadlineAt: new Date(Date.now() + deadline * 1000),
         reason: `${spec.kind} on ${model.id}`,
       });
@@ -79,6 +84,7 @@ export async function createTask(ctx: Deps & Partial<Pick<Context, 'meta' | 'rat
   const task = created ?? (await ctx.prisma.task.findUniqueOrThrow({ where: { id: taskId } }));
   // Queued after the commit; a crash in between leaves a queued task that the sweeper re-queues.
   if (task.status === 'queued') {
+    spec.beforeQueue?.(task);
     // Announced before it is queued, so no worker's "started" can overtake "created".
     publishTask(ctx, 'created', task);
     // The task is committed: if the queue is unreachable now, the sweeper queues it later.
@@ -106,6 +112,7 @@ interface TaskRow {
   chatId: number | null;
   orderId: number | null;
   retryOfId: number | null;
+  userMessage: string | null;
   deadlineAt: Date;
   reason: string;
 }
@@ -132,6 +139,11 @@ async function insertTaskWithHold(db: Pick<Deps, 'prisma'>, r: TaskRow): Promise
       INSERT INTO credit_entries (user_id, kind, amount, reserved_delta, balance_after, reserved_after, hold_id, reason, task_id)
       SELECT ${r.userId}, 'hold'::"CreditEntryKind", ${-r.cost}, ${r.cost}, acc.available, acc.reserved, h.id, ${'Task: ' + r.reason}, t.id
       FROM acc, h, t
+    ), m AS (
+      INSERT INTO chat_messages (chat_id, role, content, task_id)
+      SELECT t.chat_id, 'user'::"MessageRole", ${r.userMessage}, t.id FROM t WHERE t.chat_id IS NOT NULL AND ${r.userMessage}::text IS NOT NULL
+    ), c AS (
+      UPDATE chats SET updated_at = now() WHERE id = (SELECT chat_id FROM t) AND ${r.userMessage}::text IS NOT NULL
     )
     SELECT ${TASK_COLUMNS} FROM t`;
   return rows[0] ?? null;
@@ -182,6 +194,10 @@ export interface Success {
   providerJobId?: string | null;
   assets: Prisma.AssetCreateManyInput[];
   usage: { endpoint: string; promptTokens: number; completionTokens: number; units: number };
+  /** A chat task's reply, stored as the chat's assistant message. */
+  chatReply?: string | null;
+  /** A training task's result, kept as the order's trained model. */
+  trainedModel?: { provider: string; ref: string; metadata: Prisma.InputJsonValue } | null;
 }
 
 /**
@@ -231,6 +247,17 @@ export async function finishSucceeded(deps: Pick<Deps, 'prisma'>, id: number, s:
       INSERT INTO usage_records (user_id, api_key_id, task_id, model_id, endpoint, prompt_tokens, completion_tokens, total_tokens, units, cost)
       SELECT t.user_id, t.api_key_id, t.id, t.model_id, ${s.usage.endpoint}, ${s.usage.promptTokens}, ${s.usage.completionTokens},
              ${s.usage.promptTokens + s.usage.completionTokens}, ${s.usage.units}, ${s.spend} FROM t
+    ), cm AS (
+      INSERT INTO chat_messages (chat_id, role, content, task_id, prompt_tokens, completion_tokens)
+      SELECT t.chat_id, 'assistant'::"MessageRole", ${s.chatReply ?? null}, t.id, ${s.usage.promptTokens}, ${s.usage.completionTokens}
+      FROM t WHERE t.chat_id IS NOT NULL AND ${s.chatReply ?? null}::text IS NOT NULL
+    ), ch AS (
+      UPDATE chats SET updated_at = now() WHERE id = (SELECT chat_id FROM t) AND ${s.chatReply ?? null}::text IS NOT NULL
+    ), tm AS (
+      INSERT INTO trained_models (order_id, user_id, provider, provider_ref, metadata)
+      SELECT t.order_id, t.user_id, ${s.trainedModel?.provider ?? null}, ${s.trainedModel?.ref ?? null}, ${JSON.stringify(s.trainedModel?.metadata ?? {})}::jsonb
+      FROM t WHERE t.order_id IS NOT NULL AND ${s.trainedModel?.ref ?? null}::text IS NOT NULL
+      ON CONFLICT (order_id) DO UPDATE SET provider = EXCLUDED.provider, provider_ref = EXCLUDED.provider_ref, metadata = EXCLUDED.metadata
     )
     SELECT ${TASK_COLUMNS} FROM t`;
   return rows[0] ?? null;

@@ -178,3 +178,9 @@ function findNul(v: unknown, path: string[]): string | null {
   }
   return null;
 }
+
+/** The input fields a kind accepts on a model (what a preset may fill in). */
+export function inputKeys(kind: TaskKindName, model: AiModel): string[] {
+  const schema = schemaFor(kind, model, false);
+  return schema ? Object.keys((schema as unknown as z.ZodObject<z.ZodRawShape>).shape) : [];
+}

@@ -189,6 +189,8 @@ export function startTaskWorker(deps: Deps): TaskWorker {
           completionTokens: result.usage?.completionTokens ?? 0,
           units: usage.images || usage.seconds,
         },
+        chatReply: task.chatId !== null ? (result.texts?.[0]?.text ?? '') : null,
+        trainedModel: result.trainedModel ? { provider: label, ref: result.trainedModel.ref, metadata: (result.trainedModel.metadata ?? {}) as Prisma.InputJsonValue } : null,
       });
     } catch (err) {
       await discard(deps, prepared);

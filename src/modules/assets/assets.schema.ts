@@ -1,0 +1,77 @@
+import type { Context, UserViewer } from '../../context.js';
+import { builder } from '../../schema/builder.js';
+import { dbId } from '../../schema/ids.js';
+import { pageArgs } from '../credits/credits.schema.js';
+import { Asset } from '../tasks/tasks.schema.js';
+import { signedUrl } from './assets.service.js';
+import * as library from './library.service.js';
+
+const myId = (ctx: Context) => (ctx.viewer as UserViewer).user.id;
+
+const AssetTypeFilter = builder.enumType('AssetTypeFilter', {
+  description: 'all: every kind (text results included); image or video: only those.',
+  values: ['all', 'image', 'video'] as const,
+});
+const AssetSort = builder.enumType('AssetSort', {
+  description: 'By creation time, then id.',
+  values: ['newest', 'oldest'] as const,
+});
+
+builder.objectField(Asset, 'downloadUrl', (t) =>
+  t.string({
+    description: 'Like url, but served as an attachment under fileName.',
+    resolve: (a, _args, ctx) => `${signedUrl(ctx, a.id)}&download=1`,
+  }),
+);
+
+const AssetPage = builder.objectRef<Awaited<ReturnType<typeof library.listAssets>>>('AssetPage').implement({
+  fields: (t) => ({
+    items: t.field({ type: [Asset], resolve: (p) => p.items }),
+    total: t.exposeInt('total'),
+    offset: t.exposeInt('offset'),
+    limit: t.exposeInt('limit'),
+  }),
+});
+
+builder.queryFields((t) => {
+  const libraryArgs = () => ({
+    type: t.arg({ type: AssetTypeFilter, required: false, defaultValue: 'all' }),
+    sort: t.arg({ type: AssetSort, required: false, defaultValue: 'newest' }),
+  });
+  return {
+    assets: t.field({
+      type: AssetPage,
+      description: 'Your asset library (limit 1–100, default 20).',
+      authScopes: { permission: 'ai:read' },
+      args: { ...libraryArgs(), offset: t.arg.int({ required: false }), limit: t.arg.int({ required: false }) },
+      resolve: (_r, args, ctx) => library.listAssets(ctx, myId(ctx), args.type ?? 'all', args.sort ?? 'newest', pageArgs(args)),
+    }),
+    assetsConnection: t.prismaConnection({
+      type: 'Asset',
+      cursor: 'id',
+      description: 'Your asset library as a Relay connection.',
+      authScopes: { permission: 'ai:read' },
+      maxSize: 100,
+      defaultSize: 20,
+      args: libraryArgs(),
+      resolve: (query, _r, args, ctx) =>
+        ctx.prisma.asset.findMany({ ...query, where: library.whereOf(myId(ctx), args.type ?? 'all'), orderBy: library.orderOf(args.sort ?? 'newest') }),
+      totalCount: (_c, args, ctx) => ctx.prisma.asset.count({ where: library.whereOf(myId(ctx), args.type ?? 'all') }),
+    }),
+  };
+});
+
+builder.mutationFields((t) => ({
+  deleteAsset: t.boolean({
+    description: 'Deletes one of your assets and its files.',
+    authScopes: { permission: 'ai:write' },
+    args: { id: t.arg.id({ description: 'Global or numeric id.' }) },
+    resolve: (_r, { id }, ctx) => library.deleteAsset(ctx, myId(ctx), dbId('Asset', id)),
+  }),
+  deleteAssetByUrl: t.boolean({
+    description: 'Deletes one of your assets by a URL of it: one this API handed out, or a path ending in its file name (legacy /api/delete-image).',
+    authScopes: { permission: 'ai:write' },
+    args: { url: t.arg.string() },
+    resolve: async (_r, { url }, ctx) => library.deleteAsset(ctx, myId(ctx), await library.assetIdByUrl(ctx, myId(ctx), url), 'url'),
+  }),
+}));

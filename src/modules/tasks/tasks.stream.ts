@@ -1,0 +1,74 @@
+// Create a text task and stream its tokens: the token topic is listened to before the task is
+// queued, so no token can be missed, and the stored text fills in anything a stream lost (a run
+// retried after a worker died starts its tokens again). Used by chats, and by the REST and
+// OpenAI-compatible endpoints that answer with server-sent events.
+import type { Context, Deps } from '../../context.js';
+import type { Task } from '../../generated/prisma/client.js';
+import type { Tier } from '../limits/tiers.js';
+import type { TokenEvent } from './tasks.events.js';
+import { createTask, FINISHED, type NewTask } from './tasks.service.js';
+
+export type StreamEvent =
+  | { type: 'created'; task: Task }
+  | { type: 'token'; choice: number; delta: string }
+  | { type: 'done'; task: Task };
+
+/**
+ * Starts a subscription now: a pub/sub subscription listens only from its first `next()`, so
+ * that call is made at once and its result handed out first.
+ */
+export function eager<T>(it: AsyncIterator<T>): AsyncIterator<T> {
+  let first: Promise<IteratorResult<T>> | null = it.next();
+  return {
+    next: () => {
+      const r = first ?? it.next();
+      first = null;
+      return r;
+    },
+    return: async (v?: unknown) => (it.return ? it.return(v) : { done: true, value: undefined }),
+  };
+}
+
+/** The generated texts of a finished text task, one per choice. */
+export const textsOf = (task: Pick<Task, 'output'>): string[] =>
+  ((task.output as { texts?: { text: string }[] } | null)?.texts ?? []).map((x) => x.text);
+
+type Owner = { id: number; tier: Tier };
+
+/** Creates a text task and yields `created`, its tokens as they come, then `done` with the finished task. */
+export async function* createAndStream(ctx: Deps & Partial<Pick<Context, 'meta' | 'rate' | 'viewer'>>, user: Owner, spec: NewTask): AsyncGenerator<StreamEvent> {
+  let tokens: AsyncIterator<TokenEvent> | undefined;
+  const task = await createTask(ctx, user, {
+    ...spec,
+    beforeQueue: (t) => {
+      tokens = eager(ctx.pubsub.subscribe('task:token', t.id));
+      spec.beforeQueue?.(t);
+    },
+  });
+  yield* followText(ctx, task, tokens);
+}
+
+/** Yields a text task's tokens from `tokens` (already listening) until it ends, then what was missed, then `done`. */
+export async function* followText(ctx: Pick<Deps, 'prisma'>, task: Task, tokens?: AsyncIterator<TokenEvent>): AsyncGenerator<StreamEvent> {
+  const sent: string[] = [];
+  try {
+    yield { type: 'created', task };
+    if (tokens && !FINISHED.includes(task.status)) {
+      for (;;) {
+        const r = await tokens.next();
+        if (r.done || r.value.end) break;
+        sent[r.value.choice] = (sent[r.value.choice] ?? '') + r.value.delta;
+        yield { type: 'token', choice: r.value.choice, delta: r.value.delta };
+      }
+    }
+  } finally {
+    await tokens?.return?.();
+  }
+  const final = await ctx.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
+  // The stored text is the truth: send what the stream did not carry.
+  for (const [choice, text] of textsOf(final).entries()) {
+    const got = sent[choice] ?? '';
+    if (text.length > got.length && text.startsWith(got)) yield { type: 'token', choice, delta: text.slice(got.length) };
+  }
+  yield { type: 'done', task: final };
+}
