@@ -49,6 +49,18 @@ type Documents = {
     "query Presets($mine: Boolean) { presets(mine: $mine) { total items { databaseId name shared mine } } }": typeof types.PresetsDocument,
     "query PresetQuery($id: ID!) { preset(id: $id) { databaseId name } }": typeof types.PresetQueryDocument,
     "mutation PresetImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId modelId input } }": typeof types.PresetImageDocument,
+    "query Styles { styles { id name promptTemplate enabled } }": typeof types.StylesDocument,
+    "mutation CreateOrder($input: OrderInput!) { createOrder(input: $input) { id databaseId kind parentId status styles { id } } }": typeof types.CreateOrderDocument,
+    "mutation Upload($orderId: ID!, $image: String, $gender: Int) { uploadTrainingImage(orderId: $orderId, image: $image, gender: $gender) { selfieId gender selected mimeType width height } }": typeof types.UploadDocument,
+    "mutation Select($orderId: ID!, $selfieId: Int!) { selectTrainingImage(orderId: $orderId, selfieId: $selfieId) { selfieId selected } }": typeof types.SelectDocument,
+    "mutation Run($id: ID!) { runOrder(id: $id) { databaseId kindName status cost input } }": typeof types.RunDocument,
+    "\n  query OrderQuery($id: ID!) {\n    order(id: $id) { databaseId kind parentId status progress message trained mainImageId trainingImages { selfieId selected } avatars { databaseId kind url metadata } }\n  }\n": typeof types.OrderQueryDocument,
+    "query Orders($kind: OrderKind, $parent: Int) { orders(kind: $kind, parent: $parent) { total items { databaseId kind parentId status } } }": typeof types.OrdersDocument,
+    "query PersonalModels { personalModels { total items { databaseId status trained } } }": typeof types.PersonalModelsDocument,
+    "query Avatars($modelId: ID!, $page: Int, $pageSize: Int) { avatars(modelId: $modelId, page: $page, pageSize: $pageSize) { total page pageSize items { databaseId kind width height } } }": typeof types.AvatarsDocument,
+    "mutation CreateStyle($input: StyleInput!) { createStyle(input: $input) { id name enabled } }": typeof types.CreateStyleDocument,
+    "mutation UpdateStyle($id: Int!, $input: StyleInput!) { updateStyle(id: $id, input: $input) { id enabled } }": typeof types.UpdateStyleDocument,
+    "mutation DeleteStyle($id: Int!) { deleteStyle(id: $id) }": typeof types.DeleteStyleDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      tokenType\n      expiresIn\n      user { id databaseId username email role tier }\n    }\n  }\n": typeof types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      user { id databaseId username }\n    }\n  }\n": typeof types.LoginDocument,
     "\n  query Me {\n    me { id databaseId username email name fullName phoneNumber avatarUrl metadata role tier disabled createdAt }\n  }\n": typeof types.MeDocument,
@@ -131,6 +143,18 @@ const documents: Documents = {
     "query Presets($mine: Boolean) { presets(mine: $mine) { total items { databaseId name shared mine } } }": types.PresetsDocument,
     "query PresetQuery($id: ID!) { preset(id: $id) { databaseId name } }": types.PresetQueryDocument,
     "mutation PresetImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId modelId input } }": types.PresetImageDocument,
+    "query Styles { styles { id name promptTemplate enabled } }": types.StylesDocument,
+    "mutation CreateOrder($input: OrderInput!) { createOrder(input: $input) { id databaseId kind parentId status styles { id } } }": types.CreateOrderDocument,
+    "mutation Upload($orderId: ID!, $image: String, $gender: Int) { uploadTrainingImage(orderId: $orderId, image: $image, gender: $gender) { selfieId gender selected mimeType width height } }": types.UploadDocument,
+    "mutation Select($orderId: ID!, $selfieId: Int!) { selectTrainingImage(orderId: $orderId, selfieId: $selfieId) { selfieId selected } }": types.SelectDocument,
+    "mutation Run($id: ID!) { runOrder(id: $id) { databaseId kindName status cost input } }": types.RunDocument,
+    "\n  query OrderQuery($id: ID!) {\n    order(id: $id) { databaseId kind parentId status progress message trained mainImageId trainingImages { selfieId selected } avatars { databaseId kind url metadata } }\n  }\n": types.OrderQueryDocument,
+    "query Orders($kind: OrderKind, $parent: Int) { orders(kind: $kind, parent: $parent) { total items { databaseId kind parentId status } } }": types.OrdersDocument,
+    "query PersonalModels { personalModels { total items { databaseId status trained } } }": types.PersonalModelsDocument,
+    "query Avatars($modelId: ID!, $page: Int, $pageSize: Int) { avatars(modelId: $modelId, page: $page, pageSize: $pageSize) { total page pageSize items { databaseId kind width height } } }": types.AvatarsDocument,
+    "mutation CreateStyle($input: StyleInput!) { createStyle(input: $input) { id name enabled } }": types.CreateStyleDocument,
+    "mutation UpdateStyle($id: Int!, $input: StyleInput!) { updateStyle(id: $id, input: $input) { id enabled } }": types.UpdateStyleDocument,
+    "mutation DeleteStyle($id: Int!) { deleteStyle(id: $id) }": types.DeleteStyleDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      tokenType\n      expiresIn\n      user { id databaseId username email role tier }\n    }\n  }\n": types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      user { id databaseId username }\n    }\n  }\n": types.LoginDocument,
     "\n  query Me {\n    me { id databaseId username email name fullName phoneNumber avatarUrl metadata role tier disabled createdAt }\n  }\n": types.MeDocument,
@@ -332,6 +356,54 @@ export function graphql(source: "query PresetQuery($id: ID!) { preset(id: $id) {
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation PresetImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId modelId input } }"): (typeof documents)["mutation PresetImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId modelId input } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Styles { styles { id name promptTemplate enabled } }"): (typeof documents)["query Styles { styles { id name promptTemplate enabled } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation CreateOrder($input: OrderInput!) { createOrder(input: $input) { id databaseId kind parentId status styles { id } } }"): (typeof documents)["mutation CreateOrder($input: OrderInput!) { createOrder(input: $input) { id databaseId kind parentId status styles { id } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Upload($orderId: ID!, $image: String, $gender: Int) { uploadTrainingImage(orderId: $orderId, image: $image, gender: $gender) { selfieId gender selected mimeType width height } }"): (typeof documents)["mutation Upload($orderId: ID!, $image: String, $gender: Int) { uploadTrainingImage(orderId: $orderId, image: $image, gender: $gender) { selfieId gender selected mimeType width height } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Select($orderId: ID!, $selfieId: Int!) { selectTrainingImage(orderId: $orderId, selfieId: $selfieId) { selfieId selected } }"): (typeof documents)["mutation Select($orderId: ID!, $selfieId: Int!) { selectTrainingImage(orderId: $orderId, selfieId: $selfieId) { selfieId selected } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Run($id: ID!) { runOrder(id: $id) { databaseId kindName status cost input } }"): (typeof documents)["mutation Run($id: ID!) { runOrder(id: $id) { databaseId kindName status cost input } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query OrderQuery($id: ID!) {\n    order(id: $id) { databaseId kind parentId status progress message trained mainImageId trainingImages { selfieId selected } avatars { databaseId kind url metadata } }\n  }\n"): (typeof documents)["\n  query OrderQuery($id: ID!) {\n    order(id: $id) { databaseId kind parentId status progress message trained mainImageId trainingImages { selfieId selected } avatars { databaseId kind url metadata } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Orders($kind: OrderKind, $parent: Int) { orders(kind: $kind, parent: $parent) { total items { databaseId kind parentId status } } }"): (typeof documents)["query Orders($kind: OrderKind, $parent: Int) { orders(kind: $kind, parent: $parent) { total items { databaseId kind parentId status } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query PersonalModels { personalModels { total items { databaseId status trained } } }"): (typeof documents)["query PersonalModels { personalModels { total items { databaseId status trained } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Avatars($modelId: ID!, $page: Int, $pageSize: Int) { avatars(modelId: $modelId, page: $page, pageSize: $pageSize) { total page pageSize items { databaseId kind width height } } }"): (typeof documents)["query Avatars($modelId: ID!, $page: Int, $pageSize: Int) { avatars(modelId: $modelId, page: $page, pageSize: $pageSize) { total page pageSize items { databaseId kind width height } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation CreateStyle($input: StyleInput!) { createStyle(input: $input) { id name enabled } }"): (typeof documents)["mutation CreateStyle($input: StyleInput!) { createStyle(input: $input) { id name enabled } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation UpdateStyle($id: Int!, $input: StyleInput!) { updateStyle(id: $id, input: $input) { id enabled } }"): (typeof documents)["mutation UpdateStyle($id: Int!, $input: StyleInput!) { updateStyle(id: $id, input: $input) { id enabled } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation DeleteStyle($id: Int!) { deleteStyle(id: $id) }"): (typeof documents)["mutation DeleteStyle($id: Int!) { deleteStyle(id: $id) }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -16,6 +16,9 @@ const viewerOf = (ctx: Context) => {
 const isOwnerOrAdmin = (ctx: Context, userId: number) =>
   ctx.viewer.kind === 'user' && (ctx.viewer.user.id === userId || ctx.viewer.user.role === 'admin');
 
+/** A chat again with the fields the query selects (its model may come from its preset). */
+const reload = (ctx: Context, query: object, c: { id: number }) => ctx.prisma.chat.findUniqueOrThrow({ ...query, where: { id: c.id } });
+
 const MessageRole = builder.enumType('MessageRole', { values: ['user', 'assistant', 'system'] as const });
 
 export const ChatMessage = builder.prismaObject('ChatMessage', {
@@ -50,7 +53,7 @@ export const Chat = builder.prismaNode('Chat', {
         return { orderBy: { id: 'asc' }, skip: page.offset, take: page.limit };
       },
     }),
-    messageCount: t.int({ resolve: (c, _a, ctx) => ctx.prisma.chatMessage.count({ where: { chatId: c.id } }) }),
+    messageCount: t.relationCount('messages'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
@@ -126,7 +129,7 @@ builder.queryFields((t) => ({
     type: 'Chat',
     authScopes: { permission: 'chats:read' },
     args: { id: t.arg.id({ description: 'Global or numeric id.' }) },
-    resolve: (_q, _r, { id }, ctx) => chats.ownChat(ctx, viewerOf(ctx), dbId('Chat', id)),
+    resolve: async (query, _r, { id }, ctx) => reload(ctx, query, await chats.ownChat(ctx, viewerOf(ctx), dbId('Chat', id))),
   }),
 }));
 
@@ -135,14 +138,14 @@ builder.mutationFields((t) => ({
     type: 'Chat',
     authScopes: { permission: 'chats:write' },
     args: { input: t.arg({ type: ChatInput, required: false }) },
-    resolve: (_q, _r, { input }, ctx) => chats.createChat(ctx, viewerOf(ctx), (input ?? {}) as chats.ChatInput),
+    resolve: async (query, _r, { input }, ctx) => reload(ctx, query, await chats.createChat(ctx, viewerOf(ctx), (input ?? {}) as chats.ChatInput)),
   }),
   updateChat: t.prismaField({
     type: 'Chat',
     description: 'Changes the given fields (null clears model, preset or system prompt).',
     authScopes: { permission: 'chats:write' },
     args: { id: t.arg.id({ description: 'Global or numeric id.' }), input: t.arg({ type: ChatInput }) },
-    resolve: (_q, _r, { id, input }, ctx) => chats.updateChat(ctx, viewerOf(ctx), dbId('Chat', id), input as chats.ChatInput),
+    resolve: async (query, _r, { id, input }, ctx) => reload(ctx, query, await chats.updateChat(ctx, viewerOf(ctx), dbId('Chat', id), input as chats.ChatInput)),
   }),
   deleteChat: t.boolean({
     description: 'Deletes a chat and its messages (its tasks stay in your history).',

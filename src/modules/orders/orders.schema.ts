@@ -55,6 +55,9 @@ function styleData(input: { name?: string | null; description?: string | null; p
   };
 }
 
+/** An order again with the fields the query selects (status and styles come from relations). */
+const reload = (ctx: Context, query: object, o: { id: number }) => ctx.prisma.order.findUniqueOrThrow({ ...query, where: { id: o.id } });
+
 const styleNotFound = () => new AppError('NOT_FOUND', 'Style not found', { field: 'id' });
 
 // ───────────── orders ─────────────
@@ -145,7 +148,7 @@ builder.queryFields((t) => ({
     type: 'Order',
     authScopes: { permission: 'orders:read' },
     args: { id: t.arg.id({ description: 'Global or numeric id.' }) },
-    resolve: (_q, _r, { id }, ctx) => orders.ownOrder(ctx, viewerOf(ctx), dbId('Order', id)),
+    resolve: async (query, _r, { id }, ctx) => reload(ctx, query, await orders.ownOrder(ctx, viewerOf(ctx), dbId('Order', id))),
   }),
   orders: t.field({
     type: OrderPage,
@@ -176,7 +179,7 @@ builder.mutationFields((t) => ({
     description: 'A training order (parent 0) or a generation order on a trained model of yours.',
     authScopes: { permission: 'orders:write' },
     args: { input: t.arg({ type: OrderInput }) },
-    resolve: (_q, _r, { input }, ctx) => orders.createOrder(ctx, viewerOf(ctx), input),
+    resolve: async (query, _r, { input }, ctx) => reload(ctx, query, await orders.createOrder(ctx, viewerOf(ctx), input)),
   }),
   uploadTrainingImage: t.prismaField({
     type: 'TrainingImage',
@@ -226,12 +229,13 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.int() },
     resolve: async (_r, { id }, ctx) => {
       if (!(await ctx.prisma.style.findUnique({ where: { id } }))) throw styleNotFound();
+      const inUse = () => new AppError('CONFLICT', 'Orders use this style: disable it instead', { field: 'id', reason: 'style_in_use' });
+      if (await ctx.prisma.orderStyle.count({ where: { styleId: id } })) throw inUse();
       try {
         await ctx.prisma.style.delete({ where: { id } });
       } catch (err) {
-        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2003') {
-          throw new AppError('CONFLICT', 'Orders use this style: disable it instead', { field: 'id', reason: 'style_in_use' });
-        }
+        // An order took it meanwhile (the foreign key refuses).
+        if (err instanceof Prisma.PrismaClientKnownRequestError && ['P2003', 'P2014'].includes(err.code)) throw inUse();
         throw err;
       }
       return true;

@@ -7,6 +7,7 @@ import { signedUrl, storeInputImage, type ImageSource } from '../assets/assets.s
 import { pageArgs } from '../credits/credits.schema.js';
 import { AiModel } from '../models/models.schema.js';
 import { revive, type TaskEvent, type TokenEvent } from './tasks.events.js';
+import { eager } from './tasks.stream.js';
 import * as tasks from './tasks.service.js';
 import { inputKeys, kindName } from './tasks.validation.js';
 import { getModelCached } from '../models/models.service.js';
@@ -332,13 +333,14 @@ const TokenEventRef = builder.objectRef<TokenEvent>('TaskToken').implement({
 
 /** Yields the task now, then each change, and ends once it has finished. */
 async function* followTask(ctx: Context, id: number) {
-  const updates = ctx.pubsub.subscribe('task:updated', id);
+  // Listening before the task is read: a change in between is not lost.
+  const updates = eager(ctx.pubsub.subscribe('task:updated', id));
   try {
     const now = await tasks.ownTask(ctx, me(ctx), id);
     yield now;
     if (tasks.FINISHED.includes(now.status)) return;
-    for await (const snap of updates) {
-      const t = revive(snap);
+    for (let r = await updates.next(); !r.done; r = await updates.next()) {
+      const t = revive(r.value);
       yield t;
       if (tasks.FINISHED.includes(t.status)) return;
     }
@@ -365,13 +367,20 @@ builder.subscriptionFields((t) => ({
   }),
   taskTokens: t.field({
     type: TokenEventRef,
-    description: 'Text of a text task of yours as it is generated.',
+    description: 'Text of a text task of yours as it is generated; ends when the task finishes. To miss nothing, use chatReply (or subscribe before the task starts).',
     authScopes: { permission: 'ai:read' },
     args: { id: t.arg.id({ description: 'Global or numeric id.' }) },
-    subscribe: async (_r, { id }, ctx) => {
+    subscribe: async function* (_r, { id }, ctx) {
       const taskId = dbId('Task', id);
-      await tasks.ownTask(ctx, me(ctx), taskId);
-      return ctx.pubsub.subscribe('task:token', taskId);
+      const tokens = eager(ctx.pubsub.subscribe('task:token', taskId));
+      try {
+        const task = await tasks.ownTask(ctx, me(ctx), taskId);
+        if (tasks.FINISHED.includes(task.status)) return;
+        // Ends with the task.
+        for (let r = await tokens.next(); !r.done && !r.value.end; r = await tokens.next()) yield r.value;
+      } finally {
+        await tokens.return?.();
+      }
     },
     resolve: (e) => e,
   }),
