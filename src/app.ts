@@ -11,6 +11,7 @@ import { purgeExpired } from './modules/idempotency/idempotency.service.js';
 import { createLimits } from './modules/limits/limits.service.js';
 import { createBus, type RealtimeBus } from './realtime/pubsub.js';
 import { createQueue, type Queue } from './jobs/queue.js';
+import { startWebhookWorker } from './modules/webhooks/webhooks.worker.js';
 import { createRegistry } from './providers/registry.js';
 import { startTaskWorker, type TaskWorker } from './modules/tasks/tasks.worker.js';
 import { Redis } from 'ioredis';
@@ -42,6 +43,8 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   let bus: RealtimeBus | undefined;
   let redis: Redis | undefined;
   let queue: Queue | undefined;
+  let webhookQueue: Queue | undefined;
+  let webhooks: { close(): Promise<void> } | undefined;
   let worker: TaskWorker | undefined;
   try {
     bus = createBus(config.REDIS_URL, config.REDIS_PREFIX);
@@ -72,6 +75,13 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
         backoffMs: config.TASK_BACKOFF_MS,
         log,
       })),
+      webhookQueue: (webhookQueue = createQueue('webhooks', {
+        redisUrl: config.REDIS_URL,
+        prefix: config.REDIS_PREFIX,
+        lockMs: 60_000,
+        backoffMs: 5_000,
+        log,
+      })),
       registry: createRegistry({ backends: config.PROVIDERS, routes: config.MODEL_PROVIDERS, demoDelayMs: config.DEMO_DELAY_MS }),
       limits: createLimits({
         redis,
@@ -87,6 +97,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     if (role !== 'serve' || deps.queue.kind === 'memory') {
       if (deps.queue.kind === 'memory') await resumeInProcessTasks(deps);
       worker = startTaskWorker(deps);
+      webhooks = startWebhookWorker(deps);
     }
     const http = createHttpServer(deps, { ping: db.ping });
     const purge = setInterval(() => {
@@ -103,7 +114,9 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
         deps.limits.close();
         await http.close();
         await worker?.close();
+        await webhooks?.close();
         await deps.queue.close();
+        await deps.webhookQueue.close();
         await b.close();
         r?.disconnect();
         if (ownsDb) await db.close();
@@ -111,7 +124,9 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     };
   } catch (err) {
     await worker?.close();
+    await webhooks?.close();
     await queue?.close();
+    await webhookQueue?.close();
     await bus?.close();
     redis?.disconnect();
     if (ownsDb) await db.close();

@@ -98,6 +98,30 @@ const schema = z.object({
   S3_FORCE_PATH_STYLE: bool.optional(),
   /** Seconds a signed asset URL stays valid. */
   ASSET_URL_TTL: z.coerce.number().int().min(60).default(3600),
+  /** Delays before each webhook attempt, comma-separated (ms, or with s/m/h): Svix's schedule by default. */
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .default('0,5s,5m,30m,2h,5h,10h,10h')
+    .transform((v, ctx) => {
+      const out = v.split(',').map((p) => {
+        const m = /^\s*(\d+)\s*(ms|s|m|h)?\s*$/.exec(p);
+        return m ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 'ms') as 'ms'] : NaN;
+      });
+      if (!out.length || out.some((n) => !Number.isFinite(n))) {
+        ctx.addIssue({ code: 'custom', message: 'must be delays like 0,5s,5m,30m,2h' });
+        return z.NEVER;
+      }
+      return out;
+    }),
+  /** Milliseconds to wait for a webhook receiver's answer. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  /** An endpoint failing this long (ms, every attempt since) is disabled. Default 5 days. */
+  WEBHOOK_DISABLE_AFTER_MS: z.coerce.number().int().min(0).default(5 * 86_400_000),
+  /** Hosts or IPs webhooks may reach even though they are private, loopback or link-local (comma-separated). */
+  WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
 });
 
 /** A setting holding JSON checked by `inner`; unset is {}. */

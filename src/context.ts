@@ -21,6 +21,8 @@ export interface Deps {
   limits: Limits;
   /** The task queue. */
   queue: Queue;
+  /** Webhook deliveries. */
+  webhookQueue: Queue;
   registry: ProviderRegistry;
   log: Logger;
 }

@@ -9,7 +9,8 @@ import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { Context, Deps, RequestMeta } from './context.js';
-import { credentialFrom, resolveViewer } from './modules/auth/viewer.js';
+import { API_KEY_PREFIX, credentialFrom, resolveViewer } from './modules/auth/viewer.js';
+import { unauthenticated } from './errors.js';
 import { RateLimitedError, type RateState } from './modules/limits/limits.service.js';
 import { verifySignature, type Variant } from './modules/assets/assets.service.js';
 import { schema } from './schema/index.js';
@@ -65,6 +66,8 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
     context: async ({ request, connectionParams, req }): Promise<Context> => {
       const credential = request ? credentialFrom(request.headers) : credentialFromParams(connectionParams);
       const viewer = await resolveViewer(deps, credential);
+      // An API key that is not (or no longer) valid is refused outright, not treated as nobody.
+      if (viewer.kind !== 'user' && credential?.startsWith(API_KEY_PREFIX)) throw unauthenticated('Invalid, expired or revoked API key');
       const meta = metaOf(req, request?.headers, config.TRUST_PROXY);
       const rate: Context['rate'] = {};
       if (request) rateOf.set(request, rate);

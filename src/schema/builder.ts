@@ -18,6 +18,8 @@ export const builder = new SchemaBuilder<{
     /** Any signed-in user (access token or API key). */
     authenticated: boolean;
     admin: boolean;
+    /** Signed in with a password or code (a session), not an API key. */
+    session: boolean;
     /** A permission an API key must carry; sessions from a login have them all. */
     permission: string;
   };
@@ -35,6 +37,7 @@ export const builder = new SchemaBuilder<{
     authScopes: (ctx) => ({
       authenticated: ctx.viewer.kind === 'user',
       admin: ctx.viewer.kind === 'user' && ctx.viewer.user.role === 'admin',
+      session: ctx.viewer.kind === 'user' && ctx.viewer.apiKey === null,
       permission: (p: string) =>
         ctx.viewer.kind === 'user' && (ctx.viewer.apiKey === null || ctx.viewer.apiKey.scopes.includes(p)),
     }),

@@ -13,6 +13,8 @@ import '../modules/assets/assets.schema.js';
 import '../modules/presets/presets.schema.js';
 import '../modules/chats/chats.schema.js';
 import '../modules/orders/orders.schema.js';
+import '../modules/apikeys/apikeys.schema.js';
+import '../modules/webhooks/webhooks.schema.js';
 
 export const schema = builder.toSchema();
 

@@ -14,6 +14,15 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "mutation CreateKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id name permissions expiresAt usageCount lastUsedAt } } }": typeof types.CreateKeyDocument,
+    "mutation UpdateKey($id: String!, $input: UpdateApiKeyInput!) { updateApiKey(id: $id, input: $input) { id name permissions } }": typeof types.UpdateKeyDocument,
+    "mutation DeleteKey($id: String!) { deleteApiKey(id: $id) }": typeof types.DeleteKeyDocument,
+    "query Keys { apiKeys { id name permissions usageCount lastUsedAt } }": typeof types.KeysDocument,
+    "query KeyQuery($id: String!) { apiKey(id: $id) { id usageCount lastUsedAt } }": typeof types.KeyQueryDocument,
+    "query KeyMe { me { databaseId username } }": typeof types.KeyMeDocument,
+    "mutation KeyGen($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }": typeof types.KeyGenDocument,
+    "query KeyHistory { tasks { total } }": typeof types.KeyHistoryDocument,
+    "query KeyHooks { webhooks { id } }": typeof types.KeyHooksDocument,
     "mutation LibraryImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }": typeof types.LibraryImageDocument,
     "mutation LibraryVideo($input: GenerateVideoInput!) { generateVideo(input: $input) { databaseId } }": typeof types.LibraryVideoDocument,
     "\n  query LibraryAssets($type: AssetTypeFilter, $sort: AssetSort, $offset: Int, $limit: Int) {\n    assets(type: $type, sort: $sort, offset: $offset, limit: $limit) {\n      total offset limit\n      items { id databaseId kind fileName mimeType size url thumbnailUrl downloadUrl }\n    }\n  }\n": typeof types.LibraryAssetsDocument,
@@ -106,8 +115,25 @@ type Documents = {
     "mutation ResetUserPassword($id: ID!, $pw: String!) { resetUserPassword(id: $id, newPassword: $pw) }": typeof types.ResetUserPasswordDocument,
     "\n  mutation CreateUser($input: AdminCreateUserInput!) { createUser(input: $input) { databaseId username role tier } }\n": typeof types.CreateUserDocument,
     "query Node($id: ID!) { node(id: $id) { id ... on User { username } } }": typeof types.NodeDocument,
+    "mutation CreateWebhook($input: CreateWebhookInput!) { createWebhook(input: $input) { id url events secret active } }": typeof types.CreateWebhookDocument,
+    "mutation UpdateWebhook($id: String!, $input: UpdateWebhookInput!) { updateWebhook(id: $id, input: $input) { id active events disabledAt } }": typeof types.UpdateWebhookDocument,
+    "mutation DeleteWebhook($id: String!) { deleteWebhook(id: $id) }": typeof types.DeleteWebhookDocument,
+    "\n  query WebhookQuery($id: String!) {\n    webhook(id: $id) {\n      id active disabledAt disabledReason lastDeliveryAt\n      deliveries(limit: 100) { id eventType status attemptCount payload attempts { attemptNo statusCode success latencyMs responseExcerpt error } }\n    }\n  }\n": typeof types.WebhookQueryDocument,
+    "query Webhooks { webhooks { id } }": typeof types.WebhooksDocument,
+    "mutation Replay($id: String!) { replayWebhookDelivery(id: $id) { id status } }": typeof types.ReplayDocument,
+    "mutation HookText($input: GenerateTextInput!) { generateText(input: $input) { databaseId } }": typeof types.HookTextDocument,
+    "mutation HookImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }": typeof types.HookImageDocument,
 };
 const documents: Documents = {
+    "mutation CreateKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id name permissions expiresAt usageCount lastUsedAt } } }": types.CreateKeyDocument,
+    "mutation UpdateKey($id: String!, $input: UpdateApiKeyInput!) { updateApiKey(id: $id, input: $input) { id name permissions } }": types.UpdateKeyDocument,
+    "mutation DeleteKey($id: String!) { deleteApiKey(id: $id) }": types.DeleteKeyDocument,
+    "query Keys { apiKeys { id name permissions usageCount lastUsedAt } }": types.KeysDocument,
+    "query KeyQuery($id: String!) { apiKey(id: $id) { id usageCount lastUsedAt } }": types.KeyQueryDocument,
+    "query KeyMe { me { databaseId username } }": types.KeyMeDocument,
+    "mutation KeyGen($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }": types.KeyGenDocument,
+    "query KeyHistory { tasks { total } }": types.KeyHistoryDocument,
+    "query KeyHooks { webhooks { id } }": types.KeyHooksDocument,
     "mutation LibraryImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }": types.LibraryImageDocument,
     "mutation LibraryVideo($input: GenerateVideoInput!) { generateVideo(input: $input) { databaseId } }": types.LibraryVideoDocument,
     "\n  query LibraryAssets($type: AssetTypeFilter, $sort: AssetSort, $offset: Int, $limit: Int) {\n    assets(type: $type, sort: $sort, offset: $offset, limit: $limit) {\n      total offset limit\n      items { id databaseId kind fileName mimeType size url thumbnailUrl downloadUrl }\n    }\n  }\n": types.LibraryAssetsDocument,
@@ -200,6 +226,14 @@ const documents: Documents = {
     "mutation ResetUserPassword($id: ID!, $pw: String!) { resetUserPassword(id: $id, newPassword: $pw) }": types.ResetUserPasswordDocument,
     "\n  mutation CreateUser($input: AdminCreateUserInput!) { createUser(input: $input) { databaseId username role tier } }\n": types.CreateUserDocument,
     "query Node($id: ID!) { node(id: $id) { id ... on User { username } } }": types.NodeDocument,
+    "mutation CreateWebhook($input: CreateWebhookInput!) { createWebhook(input: $input) { id url events secret active } }": types.CreateWebhookDocument,
+    "mutation UpdateWebhook($id: String!, $input: UpdateWebhookInput!) { updateWebhook(id: $id, input: $input) { id active events disabledAt } }": types.UpdateWebhookDocument,
+    "mutation DeleteWebhook($id: String!) { deleteWebhook(id: $id) }": types.DeleteWebhookDocument,
+    "\n  query WebhookQuery($id: String!) {\n    webhook(id: $id) {\n      id active disabledAt disabledReason lastDeliveryAt\n      deliveries(limit: 100) { id eventType status attemptCount payload attempts { attemptNo statusCode success latencyMs responseExcerpt error } }\n    }\n  }\n": types.WebhookQueryDocument,
+    "query Webhooks { webhooks { id } }": types.WebhooksDocument,
+    "mutation Replay($id: String!) { replayWebhookDelivery(id: $id) { id status } }": types.ReplayDocument,
+    "mutation HookText($input: GenerateTextInput!) { generateText(input: $input) { databaseId } }": types.HookTextDocument,
+    "mutation HookImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }": types.HookImageDocument,
 };
 
 /**
@@ -216,6 +250,42 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation CreateKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id name permissions expiresAt usageCount lastUsedAt } } }"): (typeof documents)["mutation CreateKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id name permissions expiresAt usageCount lastUsedAt } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation UpdateKey($id: String!, $input: UpdateApiKeyInput!) { updateApiKey(id: $id, input: $input) { id name permissions } }"): (typeof documents)["mutation UpdateKey($id: String!, $input: UpdateApiKeyInput!) { updateApiKey(id: $id, input: $input) { id name permissions } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation DeleteKey($id: String!) { deleteApiKey(id: $id) }"): (typeof documents)["mutation DeleteKey($id: String!) { deleteApiKey(id: $id) }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Keys { apiKeys { id name permissions usageCount lastUsedAt } }"): (typeof documents)["query Keys { apiKeys { id name permissions usageCount lastUsedAt } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query KeyQuery($id: String!) { apiKey(id: $id) { id usageCount lastUsedAt } }"): (typeof documents)["query KeyQuery($id: String!) { apiKey(id: $id) { id usageCount lastUsedAt } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query KeyMe { me { databaseId username } }"): (typeof documents)["query KeyMe { me { databaseId username } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation KeyGen($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }"): (typeof documents)["mutation KeyGen($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query KeyHistory { tasks { total } }"): (typeof documents)["query KeyHistory { tasks { total } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query KeyHooks { webhooks { id } }"): (typeof documents)["query KeyHooks { webhooks { id } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -584,6 +654,38 @@ export function graphql(source: "\n  mutation CreateUser($input: AdminCreateUser
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "query Node($id: ID!) { node(id: $id) { id ... on User { username } } }"): (typeof documents)["query Node($id: ID!) { node(id: $id) { id ... on User { username } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation CreateWebhook($input: CreateWebhookInput!) { createWebhook(input: $input) { id url events secret active } }"): (typeof documents)["mutation CreateWebhook($input: CreateWebhookInput!) { createWebhook(input: $input) { id url events secret active } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation UpdateWebhook($id: String!, $input: UpdateWebhookInput!) { updateWebhook(id: $id, input: $input) { id active events disabledAt } }"): (typeof documents)["mutation UpdateWebhook($id: String!, $input: UpdateWebhookInput!) { updateWebhook(id: $id, input: $input) { id active events disabledAt } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation DeleteWebhook($id: String!) { deleteWebhook(id: $id) }"): (typeof documents)["mutation DeleteWebhook($id: String!) { deleteWebhook(id: $id) }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebhookQuery($id: String!) {\n    webhook(id: $id) {\n      id active disabledAt disabledReason lastDeliveryAt\n      deliveries(limit: 100) { id eventType status attemptCount payload attempts { attemptNo statusCode success latencyMs responseExcerpt error } }\n    }\n  }\n"): (typeof documents)["\n  query WebhookQuery($id: String!) {\n    webhook(id: $id) {\n      id active disabledAt disabledReason lastDeliveryAt\n      deliveries(limit: 100) { id eventType status attemptCount payload attempts { attemptNo statusCode success latencyMs responseExcerpt error } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Webhooks { webhooks { id } }"): (typeof documents)["query Webhooks { webhooks { id } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Replay($id: String!) { replayWebhookDelivery(id: $id) { id status } }"): (typeof documents)["mutation Replay($id: String!) { replayWebhookDelivery(id: $id) { id status } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation HookText($input: GenerateTextInput!) { generateText(input: $input) { databaseId } }"): (typeof documents)["mutation HookText($input: GenerateTextInput!) { generateText(input: $input) { databaseId } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation HookImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }"): (typeof documents)["mutation HookImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

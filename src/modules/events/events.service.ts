@@ -1,8 +1,9 @@
 // Domain events of a user's account (quota warnings, task and order events…), published for
 // subscriptions on every instance. Webhook delivery hangs off the same call.
 import type { Deps } from '../../context.js';
+import { dispatch, type WebhookEvent } from '../webhooks/webhooks.service.js';
 
-export type EventType = 'quota.warning' | 'ai.task.started' | 'ai.task.completed' | 'ai.task.failed';
+export type EventType = WebhookEvent;
 
 export interface UserEvent {
   /** Unique per event, for receivers that de-duplicate. */
@@ -13,9 +14,11 @@ export interface UserEvent {
   createdAt: string;
 }
 
-export async function emit(deps: Pick<Deps, 'pubsub' | 'log'>, userId: number, type: EventType, data: Record<string, unknown>) {
+/** Publishes a user's event to subscriptions and queues it for the user's webhooks. */
+export async function emit(deps: Pick<Deps, 'pubsub' | 'log' | 'prisma' | 'config' | 'webhookQueue'>, userId: number, type: EventType, data: Record<string, unknown>) {
   const event: UserEvent = { id: `evt_${crypto.randomUUID()}`, type, userId, data, createdAt: new Date().toISOString() };
   deps.log.debug({ userId, type }, 'event');
   deps.pubsub.publish('user:event', userId, event);
+  await dispatch(deps, userId, event).catch((err) => deps.log.error({ err, userId, type }, 'queueing webhook deliveries failed'));
   return event;
 }

@@ -225,7 +225,7 @@ export function createLimits(opts: LimitsOptions): Limits {
  * Counts an AI request of the signed-in user, and announces a quota.warning the first time a
  * quota reaches 90% in its period. Returns the rate state for the response headers.
  */
-export async function consumeAiRequest(deps: Pick<Deps, 'limits' | 'prisma' | 'pubsub' | 'log'>, user: { id: number; tier: Tier }, points = 1) {
+export async function consumeAiRequest(deps: Pick<Deps, 'limits' | 'prisma' | 'pubsub' | 'log' | 'config' | 'webhookQueue'>, user: { id: number; tier: Tier }, points = 1) {
   const r = await deps.limits.consumeAi(user, points);
   for (const q of r.quotas) {
     if (q.limit === null || q.used < Math.ceil(q.limit * WARNING_SHARE)) continue;

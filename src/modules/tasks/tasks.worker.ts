@@ -6,7 +6,7 @@ import type { Deps } from '../../context.js';
 import type { Prisma, Task } from '../../generated/prisma/client.js';
 import { RetryLater } from '../../jobs/queue.js';
 import { CanceledError, ProviderError, type ProviderResult, type TaskInput } from '../../providers/types.js';
-import { discard, storeOutputs } from '../assets/assets.service.js';
+import { discard, signedUrl, storeOutputs } from '../assets/assets.service.js';
 import * as events from '../events/events.service.js';
 import { costOf, getModelCached } from '../models/models.service.js';
 import { publishTask } from './tasks.events.js';
@@ -37,7 +37,10 @@ export function startTaskWorker(deps: Deps): TaskWorker {
     if (task) {
       publishTask(deps, status, task);
       if (status === 'failed') {
-        await events.emit(deps, task.userId, 'ai.task.failed', { task_id: task.requestId, id: task.id, model: task.modelId, error: errorMessage, error_code: errorCode, user_id: task.userId, timestamp: new Date().toISOString() });
+        await events.emit(deps, task.userId, 'ai.task.failed', { task_id: task.requestId, id: task.id, kind: kindName(task.kind), model: task.modelId, status: 'failed', error: errorMessage, error_code: errorCode, user_id: task.userId, timestamp: new Date().toISOString() });
+        if (task.orderId !== null) {
+          await events.emit(deps, task.userId, 'order.failed', { order_id: task.orderId, task_id: task.requestId, status: 'failed', error: errorMessage, user_id: task.userId, timestamp: new Date().toISOString() });
+        }
       }
     }
     return task;
@@ -103,6 +106,9 @@ export function startTaskWorker(deps: Deps): TaskWorker {
               if (!row) throw new SupersededError();
               if (row.cancelRequestedAt) controller.abort(new CanceledError('canceled'));
               publishTask(deps, 'progress', row);
+              void events
+                .emit(deps, task.userId, 'ai.task.progress', { task_id: task.requestId, id, model: task.modelId, progress: p, message: message ?? null, user_id: task.userId, timestamp: new Date(now).toISOString() })
+                .catch(() => {});
             } else {
               publishTask(deps, 'progress', { ...task, progress: p, progressMessage: message ?? null, updatedAt: new Date(now) });
             }
@@ -205,16 +211,28 @@ export function startTaskWorker(deps: Deps): TaskWorker {
       return;
     }
     publishTask(deps, 'succeeded', done);
+    const tokens = result.usage ? { prompt_tokens: result.usage.promptTokens, completion_tokens: result.usage.completionTokens, total_tokens: usage.tokens } : undefined;
+    const assets = await prisma.asset.findMany({ where: { taskId: done.id }, select: { id: true, kind: true, mimeType: true }, orderBy: { id: 'asc' } });
     await events.emit(deps, done.userId, 'ai.task.completed', {
       task_id: done.requestId,
       id: done.id,
+      kind: kindName(done.kind),
       model: done.modelId,
       status: 'completed',
       cost: done.cost,
-      usage: result.usage ? { prompt_tokens: result.usage.promptTokens, completion_tokens: result.usage.completionTokens, total_tokens: usage.tokens } : undefined,
+      // Seed 004's result: choices and usage for text; the assets (with signed URLs) otherwise.
+      result: {
+        ...(result.texts ? { choices: result.texts.map((x, index) => ({ index, text: x.text, finish_reason: x.finishReason ?? 'stop' })) } : {}),
+        ...(tokens ? { usage: tokens } : {}),
+        ...(assets.length ? { assets: assets.map((a) => ({ id: a.id, kind: a.kind, mime_type: a.mimeType, url: signedUrl(deps, a.id) })) } : {}),
+      },
+      usage: tokens,
       user_id: done.userId,
       timestamp: new Date().toISOString(),
     });
+    if (done.orderId !== null) {
+      await events.emit(deps, done.userId, 'order.completed', { order_id: done.orderId, task_id: done.requestId, kind: kindName(done.kind), status: 'completed', user_id: done.userId, timestamp: new Date().toISOString() });
+    }
   }
 
   deps.queue.process(run, config.WORKER_CONCURRENCY);
