@@ -11,6 +11,8 @@ import { WebSocketServer } from 'ws';
 import type { Context, Deps, RequestMeta } from './context.js';
 import { API_KEY_PREFIX, credentialFrom, resolveViewer } from './modules/auth/viewer.js';
 import { unauthenticated } from './errors.js';
+import { createRestHandler } from './rest/core.js';
+import { LEGACY_APIS } from './rest/index.js';
 import { RateLimitedError, type RateState } from './modules/limits/limits.service.js';
 import { verifySignature, type Variant } from './modules/assets/assets.service.js';
 import { schema } from './schema/index.js';
@@ -81,6 +83,9 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
     },
   });
 
+  // The legacy REST APIs, each a table of routes onto the GraphQL operations above.
+  const rest = createRestHandler(yoga, LEGACY_APIS, log);
+
   const server = createServer((req, res) => {
     route(req, res).catch((err) => {
       log.error({ err, url: req.url }, 'request failed');
@@ -118,6 +123,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
       res.writeHead(200, { 'content-type': file.contentType, 'cache-control': 'public, max-age=86400', 'x-content-type-options': 'nosniff' });
       return void res.end(file.data);
     }
+    if (await rest(req, res)) return;
     sendJson(res, 404, { error: 'not found' });
   }
 

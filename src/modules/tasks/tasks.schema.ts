@@ -7,7 +7,7 @@ import { signedUrl, storeInputImage, type ImageSource } from '../assets/assets.s
 import { pageArgs } from '../credits/credits.schema.js';
 import { AiModel } from '../models/models.schema.js';
 import { revive, type TaskEvent, type TokenEvent } from './tasks.events.js';
-import { eager } from './tasks.stream.js';
+import { createAndStream, eager, type StreamEvent } from './tasks.stream.js';
 import * as tasks from './tasks.service.js';
 import { inputKeys, kindName } from './tasks.validation.js';
 import { getModelCached } from '../models/models.service.js';
@@ -183,6 +183,12 @@ const GenerateTextInput = builder.inputType('GenerateTextInput', {
 type Raw = Record<string, unknown> & { model?: string | null; presetId?: number | null; deadlineSeconds?: number | null };
 
 async function create(ctx: Context, kind: TaskKindName, raw: Raw, idempotencyKey?: string | null, files: Record<string, ImageSource | null | undefined> = {}) {
+  const { user, spec } = await prepare(ctx, kind, raw, idempotencyKey, files);
+  return tasks.createTask(ctx, user, spec);
+}
+
+/** The owner and the task of a creation request: preset applied, input files stored. */
+async function prepare(ctx: Context, kind: TaskKindName, raw: Raw, idempotencyKey?: string | null, files: Record<string, ImageSource | null | undefined> = {}) {
   const user = me(ctx);
   const { model: given, presetId, deadlineSeconds, image, mask, ...rest } = raw;
   let input: Record<string, unknown> = { ...rest };
@@ -203,7 +209,7 @@ async function create(ctx: Context, kind: TaskKindName, raw: Raw, idempotencyKey
     const key = await storeInputImage(ctx, user.id, source, `input.${name}`);
     if (key) input[`${name}Key`] = key;
   }
-  return tasks.createTask(ctx, user, { kind, model, input, deadlineSeconds, idempotencyKey });
+  return { user, spec: { kind, model, input, deadlineSeconds, idempotencyKey } satisfies tasks.NewTask };
 }
 
 
@@ -349,7 +355,40 @@ async function* followTask(ctx: Context, id: number) {
   }
 }
 
+const TaskStreamEventType = builder.enumType('TaskStreamEventType', { values: ['created', 'token', 'done'] as const });
+const TaskStreamEvent = builder.objectRef<StreamEvent>('TaskStreamEvent').implement({
+  description: 'created (the task), token (a piece of a choice’s text, in order), done (the finished task: succeeded, failed or canceled).',
+  fields: (t) => ({
+    type: t.field({ type: TaskStreamEventType, resolve: (e) => e.type }),
+    choice: t.int({ nullable: true, resolve: (e) => (e.type === 'token' ? e.choice : null) }),
+    delta: t.string({ nullable: true, resolve: (e) => (e.type === 'token' ? e.delta : null) }),
+    task: t.field({ type: Task, nullable: true, resolve: (e) => (e.type === 'token' ? null : e.task) }),
+  }),
+});
+
 builder.subscriptionFields((t) => ({
+  chatCompletionStream: t.field({
+    type: TaskStreamEvent,
+    description: 'Creates a text.chat task and streams it: created, its tokens in order, then done. Over graphql-ws or SSE.',
+    authScopes: { permission: 'ai:write' },
+    args: { input: t.arg({ type: ChatCompletionInput }), idempotencyKey: t.arg.string({ required: false }) },
+    subscribe: async function* (_r, { input, idempotencyKey }, ctx) {
+      const { user, spec } = await prepare(ctx, 'text.chat', input as unknown as Raw, idempotencyKey);
+      yield* createAndStream(ctx, user, spec);
+    },
+    resolve: (e) => e,
+  }),
+  textCompletionStream: t.field({
+    type: TaskStreamEvent,
+    description: 'Creates a text.generate task and streams it like chatCompletionStream.',
+    authScopes: { permission: 'ai:write' },
+    args: { input: t.arg({ type: GenerateTextInput }), idempotencyKey: t.arg.string({ required: false }) },
+    subscribe: async function* (_r, { input, idempotencyKey }, ctx) {
+      const { user, spec } = await prepare(ctx, 'text.generate', input as unknown as Raw, idempotencyKey);
+      yield* createAndStream(ctx, user, spec);
+    },
+    resolve: (e) => e,
+  }),
   taskUpdated: t.field({
     type: Task,
     description: 'A task of yours now and at each change (status, progress, result), until it finishes.',

@@ -3,6 +3,7 @@ import { builder } from '../../schema/builder.js';
 import { dbId } from '../../schema/ids.js';
 import { AppError } from '../../errors.js';
 import { Quota } from '../limits/limits.schema.js';
+import { pageArgs } from '../credits/credits.schema.js';
 import * as usage from './usage.service.js';
 
 const fields = (t: any) => ({
@@ -90,3 +91,50 @@ builder.queryFields((t) => {
   }),
 };
 });
+
+const UsageRecord = builder.prismaObject('UsageRecord', {
+  description: 'One charged AI request.',
+  fields: (t) => ({
+    id: t.exposeInt('id'),
+    model: t.exposeString('modelId'),
+    endpoint: t.exposeString('endpoint'),
+    promptTokens: t.exposeInt('promptTokens'),
+    completionTokens: t.exposeInt('completionTokens'),
+    totalTokens: t.exposeInt('totalTokens'),
+    units: t.exposeFloat('units', { description: 'Images, or seconds of video.' }),
+    cost: t.exposeInt('cost', { description: 'Credits charged.' }),
+    taskId: t.exposeInt('taskId', { nullable: true }),
+    apiKeyId: t.exposeString('apiKeyId', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const SortOrder = builder.enumType('SortOrder', { values: ['asc', 'desc'] as const });
+
+const UsageRecordPage = builder.objectRef<{ items: any[]; total: number; offset: number; limit: number }>('UsageRecordPage').implement({
+  fields: (t) => ({
+    items: t.field({ type: [UsageRecord], resolve: (p) => p.items }),
+    total: t.exposeInt('total'),
+    offset: t.exposeInt('offset'),
+    limit: t.exposeInt('limit'),
+  }),
+});
+
+builder.queryFields((t) => ({
+  usageRecords: t.field({
+    type: UsageRecordPage,
+    description: 'Your charged requests one by one, newest first unless sort: asc (limit 1–100, default 20).',
+    authScopes: { permission: 'usage:read' },
+    args: { offset: t.arg.int({ required: false }), limit: t.arg.int({ required: false }), sort: t.arg({ type: SortOrder, required: false }) },
+    resolve: async (_r, args, ctx) => {
+      const page = pageArgs(args);
+      const where = { userId: (ctx.viewer as UserViewer).user.id };
+      const dir = args.sort ?? 'desc';
+      const [items, total] = await Promise.all([
+        ctx.prisma.usageRecord.findMany({ where, orderBy: [{ createdAt: dir }, { id: dir }], skip: page.offset, take: page.limit }),
+        ctx.prisma.usageRecord.count({ where }),
+      ]);
+      return { items, total, ...page };
+    },
+  }),
+}));

@@ -1,0 +1,311 @@
+// The REST compatibility layer: each legacy API is a table of routes, and each route maps its
+// request onto a GraphQL operation run through the same Yoga pipeline as /graphql (the same
+// authentication, rate limits, armor and resolvers), then shapes the answer and the errors the
+// way that API documents them. Routes hold no business logic.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import type { YogaServerInstance } from 'graphql-yoga';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** A parsed request, as a route sees it. */
+export interface RestCall {
+  method: Method;
+  path: string;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** JSON body, or the fields of a form (urlencoded or multipart). */
+  body: Record<string, unknown>;
+  files: Record<string, File>;
+  headers: Headers;
+  /** The credential to run the operation with (Authorization value), decided by the API. */
+  authorization: string | null;
+  cookies: Record<string, string>;
+  req: IncomingMessage;
+}
+
+/** An error of an operation, in GraphQL's terms: what every API maps to its own envelope. */
+export interface OpError {
+  message: string;
+  code: string;
+  status: number;
+  field?: string;
+  fields?: { path: string[]; message: string }[];
+  reason?: string;
+  extensions: Record<string, unknown>;
+}
+
+export class RestError extends Error {
+  constructor(readonly error: OpError) {
+    super(error.message);
+  }
+}
+
+/** A field of the request is wrong: reported the API's way, like a GraphQL BAD_USER_INPUT. */
+export const invalid = (field: string, message: string, status = 400) =>
+  new RestError({ message: `${field}: ${message}`, code: 'BAD_USER_INPUT', status, field, fields: [{ path: field.split('.'), message }], extensions: {} });
+export const denied = (message = 'Authentication required') => new RestError({ message, code: 'UNAUTHENTICATED', status: 401, extensions: {} });
+
+export interface Reply {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** A stream of server-sent events instead of a body. */
+  events?: AsyncIterable<string>;
+  redirect?: string;
+  html?: string;
+  bytes?: { data: Uint8Array; type: string; disposition?: string };
+}
+
+export interface Route {
+  method: Method;
+  /** Relative to the API's base; `{name}` marks a path parameter. */
+  path: string;
+  summary: string;
+  /** How a caller authenticates, for the OpenAPI document. */
+  auth: 'none' | 'bearer' | 'basic' | 'apiKey' | 'cookie' | 'refresh';
+  /** Documented statuses and what they mean, for OpenAPI and the tests. */
+  responses: Record<number, string>;
+  /** Example or schema of the body, for OpenAPI. */
+  requestBody?: { contentType: string; example?: unknown; schema?: Record<string, unknown> };
+  query?: Record<string, string>;
+  run(call: RestCall, gql: Gql): Promise<Reply>;
+}
+
+export interface Api {
+  name: string;
+  base: string;
+  description: string;
+  routes: Route[];
+  /** The Authorization value for the internal operation (from a cookie, a form field…). */
+  credential?(call: RestCall): string | null;
+  /** The API's error envelope. */
+  error(e: OpError, call: RestCall): Reply;
+}
+
+type GqlOpts = { authorization?: string | null; headers?: Record<string, string> };
+/** Runs GraphQL operations as the caller. Errors throw RestError; data comes back. */
+export interface Gql {
+  <T = any>(query: string, variables?: Record<string, unknown>, opts?: GqlOpts): Promise<T>;
+  /** A subscription over SSE: each event's data; an error event throws RestError. */
+  stream<T = any>(query: string, variables?: Record<string, unknown>, opts?: GqlOpts): AsyncGenerator<T>;
+}
+
+const STATUS: Record<string, number> = {
+  BAD_USER_INPUT: 400, GRAPHQL_VALIDATION_FAILED: 400, UNAUTHENTICATED: 401, INSUFFICIENT_CREDITS: 402, FORBIDDEN: 403,
+  NOT_FOUND: 404, CONFLICT: 409, PAYLOAD_TOO_LARGE: 413, RATE_LIMITED: 429, INTERNAL_SERVER_ERROR: 500,
+};
+
+function opError(e: { message: string; extensions?: Record<string, any> }): OpError {
+  const ext = e.extensions ?? {};
+  const code = String(ext.code ?? 'INTERNAL_SERVER_ERROR');
+  return { message: e.message, code, status: ext.http?.status ?? STATUS[code] ?? 500, field: ext.field, fields: ext.fields, reason: ext.reason, extensions: ext };
+}
+
+const pattern = (path: string) => new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}/?$`);
+
+/** Serves the routes of the given APIs; answers false when no route matches. */
+export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[], log: { error(o: object, m: string): void }) {
+  const table = apis.flatMap((api) => api.routes.map((route) => ({ api, route, re: pattern(api.base.replace(/\/$/, '') + route.path) })));
+
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const matches = table.filter((r) => r.re.test(url.pathname));
+    if (!matches.length) return false;
+    const hit = matches.find((r) => r.route.method === req.method) ?? (req.method === 'HEAD' ? matches.find((r) => r.route.method === 'GET') : undefined);
+    if (!hit) {
+      res.writeHead(405, { allow: [...new Set(matches.map((m) => m.route.method))].join(', '), 'content-type': 'application/json' });
+      res.end(JSON.stringify({ detail: 'Method Not Allowed' }));
+      return true;
+    }
+    const { api, route } = hit;
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+    const call: RestCall = {
+      method: route.method,
+      path: url.pathname,
+      params: Object.fromEntries(Object.entries(hit.re.exec(url.pathname)!.groups ?? {}).map(([k, v]) => [k, safeDecode(v)])),
+      query: url.searchParams,
+      body: {},
+      files: {},
+      headers,
+      authorization: headers.get('authorization'),
+      cookies: parseCookies(headers.get('cookie')),
+      req,
+    };
+    const rate: Record<string, string> = {};
+    let reply: Reply;
+    try {
+      await readBody(req, call);
+      const auth = api.credential ? api.credential(call) : call.authorization;
+      const request = (query: string, variables: Record<string, unknown>, opts: GqlOpts, accept: string) => {
+        const authorization = opts.authorization === undefined ? auth : opts.authorization;
+        return yoga.fetch(
+          'http://localhost/graphql',
+          {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              accept,
+              ...(authorization ? { authorization } : {}),
+              ...(call.headers.get('x-api-key') && !authorization ? { 'x-api-key': call.headers.get('x-api-key')! } : {}),
+              ...(call.headers.get('idempotency-key') ? { 'idempotency-key': call.headers.get('idempotency-key')! } : {}),
+              ...(call.headers.get('x-forwarded-for') ? { 'x-forwarded-for': call.headers.get('x-forwarded-for')! } : {}),
+              ...opts.headers,
+            },
+            body: JSON.stringify({ query, variables }),
+          },
+          { req },
+        );
+      };
+      const keepRate = (r: Response) =>
+        r.headers.forEach((v, k) => {
+          if (k.startsWith('x-ratelimit-') || k === 'retry-after') rate[k] = v;
+        });
+      const gql = (async (query: string, variables: Record<string, unknown> = {}, opts: GqlOpts = {}) => {
+        const r = await request(query, variables, opts, 'application/graphql-response+json');
+        keepRate(r);
+        const body = (await r.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, any> }[] };
+        if (body.errors?.length) throw new RestError(opError(body.errors[0]!));
+        return body.data;
+      }) as Gql;
+      gql.stream = async function* (query: string, variables: Record<string, unknown> = {}, opts: GqlOpts = {}) {
+        const r = await request(query, variables, opts, 'text/event-stream');
+        keepRate(r);
+        if (!(r.headers.get('content-type') ?? '').includes('text/event-stream')) {
+          const body = (await r.json()) as { errors?: { message: string; extensions?: Record<string, any> }[] };
+          throw new RestError(opError(body.errors?.[0] ?? { message: 'Subscription failed' }));
+        }
+        const reader = r.body!.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        try {
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) return;
+            buffer += value;
+            let end: number;
+            while ((end = buffer.indexOf('\n\n')) >= 0) {
+              const block = buffer.slice(0, end);
+              buffer = buffer.slice(end + 2);
+              const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+              if (block.split('\n').some((l) => l.trim() === 'event: complete')) return;
+              if (!data) continue;
+              const msg = JSON.parse(data) as { data?: unknown; errors?: { message: string; extensions?: Record<string, any> }[] };
+              if (msg.errors?.length) throw new RestError(opError(msg.errors[0]!));
+              yield msg.data as any;
+            }
+          }
+        } finally {
+          await reader.cancel().catch(() => {});
+        }
+      };
+      reply = await route.run(call, gql);
+    } catch (err) {
+      if (err instanceof RestError) {
+        reply = api.error(err.error, call);
+        // Headers the operation asked for (Retry-After), and the exhausted limit of a refusal.
+        const ext = err.error.extensions as { http?: { headers?: Record<string, string> }; limit?: number; endpoint?: string; retryAfter?: number };
+        reply.headers = { ...ext.http?.headers, ...reply.headers };
+        if (err.error.code === 'RATE_LIMITED' && ext.retryAfter) reply.headers['retry-after'] = String(ext.retryAfter);
+        if (err.error.code === 'RATE_LIMITED' && ext.limit !== undefined) {
+          Object.assign(rate, {
+            'x-ratelimit-limit': String(ext.limit),
+            'x-ratelimit-remaining': '0',
+            'x-ratelimit-reset': new Date(Date.now() + (ext.retryAfter ?? 60) * 1000).toISOString(),
+            ...(ext.endpoint ? { 'x-ratelimit-endpoint': ext.endpoint } : {}),
+          });
+        }
+      }
+      else {
+        log.error({ err, path: url.pathname }, 'REST route failed');
+        reply = api.error({ message: 'Internal server error', code: 'INTERNAL_SERVER_ERROR', status: 500, extensions: {} }, call);
+      }
+    }
+    await send(res, reply, rate, req.method === 'HEAD');
+    return true;
+  };
+}
+
+const safeDecode = (s: string) => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
+function parseCookies(header: string | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) out[part.slice(0, i).trim()] = safeDecode(part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+/** Bodies up to this size are read (uploads: the documented 10 MB images, 50 MB videos). */
+const MAX_BODY = 60 * 1024 * 1024;
+
+async function readBody(req: IncomingMessage, call: RestCall) {
+  if (call.method === 'GET' || call.method === 'DELETE') return;
+  const type = (call.headers.get('content-type') ?? '').toLowerCase();
+  const length = Number(call.headers.get('content-length') ?? 0);
+  if (length > MAX_BODY) throw new RestError({ message: 'Request body too large', code: 'PAYLOAD_TOO_LARGE', status: 413, extensions: {} });
+  const request = new Request('http://localhost' + call.path, { method: call.method, headers: call.headers, body: Readable.toWeb(req) as ReadableStream, duplex: 'half' } as RequestInit);
+  if (type.startsWith('multipart/form-data') || type.startsWith('application/x-www-form-urlencoded')) {
+    let form: FormData;
+    try {
+      form = await request.formData();
+    } catch {
+      throw invalid('body', 'is not a valid form');
+    }
+    for (const [k, v] of form.entries()) {
+      if (typeof v === 'string') call.body[k] = v;
+      else if (v.size > 0 || v.name) call.files[k] = v;
+    }
+    return;
+  }
+  const text = await request.text();
+  if (!text.trim()) return;
+  try {
+    const parsed = JSON.parse(text);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) call.body = parsed;
+    else throw new Error();
+  } catch {
+    throw invalid('body', 'must be a JSON object');
+  }
+}
+
+async function send(res: ServerResponse, reply: Reply, rate: Record<string, string>, head: boolean) {
+  const headers: Record<string, string> = { ...rate, 'x-content-type-options': 'nosniff', ...reply.headers };
+  if (reply.redirect) {
+    res.writeHead(reply.status ?? 302, { ...headers, location: reply.redirect });
+    return void res.end();
+  }
+  if (reply.events) {
+    res.writeHead(reply.status ?? 200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const it = reply.events[Symbol.asyncIterator]();
+    res.on('close', () => void it.return?.());
+    for (let r = await it.next(); !r.done; r = await it.next()) {
+      if (res.destroyed) break;
+      res.write(r.value);
+    }
+    return void res.end();
+  }
+  if (reply.bytes) {
+    res.writeHead(reply.status ?? 200, {
+      ...headers,
+      'content-type': reply.bytes.type,
+      'content-length': String(reply.bytes.data.length),
+      ...(reply.bytes.disposition ? { 'content-disposition': reply.bytes.disposition } : {}),
+    });
+    return void res.end(head ? undefined : reply.bytes.data);
+  }
+  if (reply.html !== undefined) {
+    res.writeHead(reply.status ?? 200, { ...headers, 'content-type': 'text/html; charset=utf-8' });
+    return void res.end(head ? undefined : reply.html);
+  }
+  const body = JSON.stringify(reply.body ?? null);
+  res.writeHead(reply.status ?? 200, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) });
+  res.end(head ? undefined : body);
+}
