@@ -22,6 +22,8 @@ export interface RestCall {
   authorization: string | null;
   cookies: Record<string, string>;
   req: IncomingMessage;
+  /** The route being served. */
+  route?: Route;
 }
 
 /** An error of an operation, in GraphQL's terms: what every API maps to its own envelope. */
@@ -102,6 +104,16 @@ function opError(e: { message: string; extensions?: Record<string, any> }): OpEr
   return { message: e.message, code, status: ext.http?.status ?? STATUS[code] ?? 500, field: ext.field, fields: ext.fields, reason: ext.reason, extensions: ext };
 }
 
+/** A route's own operation that does not parse or validate is a bug of ours: a 500, logged. */
+function internalIfOurs(e: { message: string; extensions?: Record<string, any> }, query: string, log: { error(o: object, m: string): void }): OpError {
+  const code = e.extensions?.code;
+  if (code === 'GRAPHQL_VALIDATION_FAILED' || code === 'GRAPHQL_PARSE_FAILED') {
+    log.error({ error: e.message, query }, 'REST route operation is invalid');
+    return { message: 'Internal server error', code: 'INTERNAL_SERVER_ERROR', status: 500, extensions: {} };
+  }
+  return opError(e);
+}
+
 const pattern = (path: string) => new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}/?$`);
 
 /** Serves the routes of the given APIs; answers false when no route matches. */
@@ -132,6 +144,7 @@ export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[
       authorization: headers.get('authorization'),
       cookies: parseCookies(headers.get('cookie')),
       req,
+      route,
     };
     const rate: Record<string, string> = {};
     let reply: Reply;
@@ -166,7 +179,7 @@ export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[
         const r = await request(query, variables, opts, 'application/graphql-response+json');
         keepRate(r);
         const body = (await r.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, any> }[] };
-        if (body.errors?.length) throw new RestError(opError(body.errors[0]!));
+        if (body.errors?.length) throw new RestError(internalIfOurs(body.errors[0]!, query, log));
         return body.data;
       }) as Gql;
       gql.stream = async function* (query: string, variables: Record<string, unknown> = {}, opts: GqlOpts = {}) {
@@ -174,7 +187,7 @@ export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[
         keepRate(r);
         if (!(r.headers.get('content-type') ?? '').includes('text/event-stream')) {
           const body = (await r.json()) as { errors?: { message: string; extensions?: Record<string, any> }[] };
-          throw new RestError(opError(body.errors?.[0] ?? { message: 'Subscription failed' }));
+          throw new RestError(internalIfOurs(body.errors?.[0] ?? { message: 'Subscription failed' }, query, log));
         }
         const reader = r.body!.pipeThrough(new TextDecoderStream()).getReader();
         let buffer = '';
@@ -191,7 +204,7 @@ export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[
               if (block.split('\n').some((l) => l.trim() === 'event: complete')) return;
               if (!data) continue;
               const msg = JSON.parse(data) as { data?: unknown; errors?: { message: string; extensions?: Record<string, any> }[] };
-              if (msg.errors?.length) throw new RestError(opError(msg.errors[0]!));
+              if (msg.errors?.length) throw new RestError(internalIfOurs(msg.errors[0]!, query, log));
               yield msg.data as any;
             }
           }

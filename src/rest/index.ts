@@ -1,5 +1,7 @@
 // Every legacy API the server speaks, each at its documented base path.
+import { mymoodai } from './apis/mymoodai.js';
+import { parrot } from './apis/parrot.js';
 import { playground } from './apis/playground.js';
 import type { Api } from './core.js';
 
-export const LEGACY_APIS: Api[] = [playground];
+export const LEGACY_APIS: Api[] = [parrot, mymoodai, playground];

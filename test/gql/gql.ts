@@ -83,6 +83,7 @@ type Documents = {
     "mutation CreateModel($input: CreateModelInput!) { createModel(input: $input) { id name kind pricing { perImage } info { tips } } }": typeof types.CreateModelDocument,
     "mutation UpdateModel($id: String!, $input: UpdateModelInput!) { updateModel(id: $id, input: $input) { id enabled pricing { perImage } } }": typeof types.UpdateModelDocument,
     "mutation DeleteModel($id: String!) { deleteModel(id: $id) }": typeof types.DeleteModelDocument,
+    "mutation MoodKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }": typeof types.MoodKeyDocument,
     "mutation Rename($name: String!) { updateProfile(input: { name: $name }) { name } }": typeof types.RenameDocument,
     "mutation S3Image { generateImage(input: { model: \"sd15\", prompt: \"stored in s3\", width: 64, height: 64 }) { id databaseId } }": typeof types.S3ImageDocument,
     "query S3Task($id: ID!) { task(id: $id) { status assets { url thumbnailUrl } } }": typeof types.S3TaskDocument,
@@ -194,6 +195,7 @@ const documents: Documents = {
     "mutation CreateModel($input: CreateModelInput!) { createModel(input: $input) { id name kind pricing { perImage } info { tips } } }": types.CreateModelDocument,
     "mutation UpdateModel($id: String!, $input: UpdateModelInput!) { updateModel(id: $id, input: $input) { id enabled pricing { perImage } } }": types.UpdateModelDocument,
     "mutation DeleteModel($id: String!) { deleteModel(id: $id) }": types.DeleteModelDocument,
+    "mutation MoodKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }": types.MoodKeyDocument,
     "mutation Rename($name: String!) { updateProfile(input: { name: $name }) { name } }": types.RenameDocument,
     "mutation S3Image { generateImage(input: { model: \"sd15\", prompt: \"stored in s3\", width: 64, height: 64 }) { id databaseId } }": types.S3ImageDocument,
     "query S3Task($id: ID!) { task(id: $id) { status assets { url thumbnailUrl } } }": types.S3TaskDocument,
@@ -526,6 +528,10 @@ export function graphql(source: "mutation UpdateModel($id: String!, $input: Upda
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation DeleteModel($id: String!) { deleteModel(id: $id) }"): (typeof documents)["mutation DeleteModel($id: String!) { deleteModel(id: $id) }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation MoodKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }"): (typeof documents)["mutation MoodKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
