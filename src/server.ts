@@ -13,6 +13,7 @@ import { API_KEY_PREFIX, credentialFrom, resolveViewer } from './modules/auth/vi
 import { unauthenticated } from './errors.js';
 import { createRestHandler } from './rest/core.js';
 import { LEGACY_APIS } from './rest/index.js';
+import { createDocsHandler } from './rest/openapi.js';
 import { RateLimitedError, type RateState } from './modules/limits/limits.service.js';
 import { verifySignature, type Variant } from './modules/assets/assets.service.js';
 import { schema } from './schema/index.js';
@@ -85,6 +86,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
 
   // The legacy REST APIs, each a table of routes onto the GraphQL operations above.
   const rest = createRestHandler(yoga, LEGACY_APIS, log);
+  const docs = createDocsHandler(LEGACY_APIS);
 
   const server = createServer((req, res) => {
     route(req, res).catch((err) => {
@@ -124,6 +126,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
       return void res.end(file.data);
     }
     if (await rest(req, res)) return;
+    if (await docs(req, res)) return;
     sendJson(res, 404, { error: 'not found' });
   }
 
