@@ -98,6 +98,12 @@ const schema = z.object({
   S3_FORCE_PATH_STYLE: bool.optional(),
   /** Seconds a signed asset URL stays valid. */
   ASSET_URL_TTL: z.coerce.number().int().min(60).default(3600),
+  /** WeChat OAuth (AIDeer's code login): the API base, and the app's id and secret. */
+  WECHAT_API_URL: z.string().url().default('https://api.weixin.qq.com'),
+  WECHAT_APP_ID: z.string().optional(),
+  WECHAT_APP_SECRET: z.string().optional(),
+  /** AIDeer's /utils endpoints (init, admin, drop) answer only when this is on. Never in production. */
+  DEBUG: bool.default(false),
   /** Delays before each webhook attempt, comma-separated (ms, or with s/m/h): Svix's schedule by default. */
   WEBHOOK_RETRY_SCHEDULE: z
     .string()

@@ -91,6 +91,8 @@ export interface Gql {
   <T = any>(query: string, variables?: Record<string, unknown>, opts?: GqlOpts): Promise<T>;
   /** A subscription over SSE: each event's data; an error event throws RestError. */
   stream<T = any>(query: string, variables?: Record<string, unknown>, opts?: GqlOpts): AsyncGenerator<T>;
+  /** An operation with one upload as `$file` (GraphQL multipart request). */
+  upload<T = any>(query: string, file: File, variables?: Record<string, unknown>): Promise<T>;
 }
 
 const STATUS: Record<string, number> = {
@@ -106,6 +108,15 @@ function opError(e: { message: string; extensions?: Record<string, any> }): OpEr
 
 /** A route's own operation that does not parse or validate is a bug of ours: a 500, logged. */
 function internalIfOurs(e: { message: string; extensions?: Record<string, any> }, query: string, log: { error(o: object, m: string): void }): OpError {
+  // A value of the caller's that does not fit the operation's variable types: bad input, naming the field.
+  const variable = /^Variable "\$(\w+)" got invalid value .*?(?: at "([\w.[\]]+)")?; (.*)$/s.exec(e.message);
+  if (variable) {
+    const path = (variable[2] ?? variable[1]!).replace(/\[(\d+)\]/g, '.$1').split('.').filter((p, i) => !(i === 0 && p === 'input'));
+    const missing = /Field "(\w+)" of required type/.exec(variable[3]!);
+    if (missing) path.push(missing[1]!);
+    const message = missing || /not to be null/.test(variable[3]!) ? 'field required' : variable[3]!.replace(/\.$/, '');
+    return { message: `${path.join('.')}: ${message}`, code: 'BAD_USER_INPUT', status: 400, field: path.join('.'), fields: [{ path, message }], extensions: {} };
+  }
   const code = e.extensions?.code;
   if (code === 'GRAPHQL_VALIDATION_FAILED' || code === 'GRAPHQL_PARSE_FAILED') {
     log.error({ error: e.message, query }, 'REST route operation is invalid');
@@ -182,6 +193,21 @@ export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[
         if (body.errors?.length) throw new RestError(internalIfOurs(body.errors[0]!, query, log));
         return body.data;
       }) as Gql;
+      gql.upload = async (query: string, file: File, variables: Record<string, unknown> = {}) => {
+        const form = new FormData();
+        form.set('operations', JSON.stringify({ query, variables: { ...variables, file: null } }));
+        form.set('map', JSON.stringify({ 0: ['variables.file'] }));
+        form.set('0', file, file.name || 'upload');
+        const r = await yoga.fetch(
+          'http://localhost/graphql',
+          { method: 'POST', headers: { ...(auth ? { authorization: auth } : {}), 'x-graphql-yoga-csrf': 'rest', accept: 'application/graphql-response+json' }, body: form },
+          { req },
+        );
+        keepRate(r);
+        const body = (await r.json()) as { data?: any; errors?: { message: string; extensions?: Record<string, any> }[] };
+        if (body.errors?.length) throw new RestError(internalIfOurs(body.errors[0]!, query, log));
+        return body.data;
+      };
       gql.stream = async function* (query: string, variables: Record<string, unknown> = {}, opts: GqlOpts = {}) {
         const r = await request(query, variables, opts, 'text/event-stream');
         keepRate(r);

@@ -15,6 +15,7 @@ import '../modules/chats/chats.schema.js';
 import '../modules/orders/orders.schema.js';
 import '../modules/apikeys/apikeys.schema.js';
 import '../modules/webhooks/webhooks.schema.js';
+import '../modules/debug/debug.schema.js';
 
 export const schema = builder.toSchema();
 

@@ -23,7 +23,7 @@ test('/openapi.json lists every route of every legacy API, with its parameters, 
       const op = doc.paths[path]?.[r.method.toLowerCase()];
       assert.ok(op, `${r.method} ${path} documented`);
       assert.deepEqual(Object.keys(op.responses).map(Number).sort(), Object.keys(r.responses).map(Number).sort());
-      for (const [, name] of r.path.matchAll(/\{(\w+)\}/g)) assert.ok(op.parameters.some((p: any) => p.name === name && p.in === 'path'), `${path} names ${name}`);
+      for (const m of r.path.matchAll(/\{(\w+)\}/g)) assert.ok(op.parameters.some((p: any) => p.name === m[1] && p.in === 'path'), `${path} names ${m[1]}`);
       if (r.requestBody) assert.ok(op.requestBody.content[r.requestBody.contentType]);
       if (r.auth !== 'none') assert.ok(op.security.length > 0);
       for (const s of op.security) for (const k of Object.keys(s)) assert.ok(doc.components.securitySchemes[k], k);
@@ -32,7 +32,7 @@ test('/openapi.json lists every route of every legacy API, with its parameters, 
   const ops = Object.values(doc.paths).reduce((n: number, p: any) => n + Object.keys(p).length, 0);
   assert.equal(ops, count, 'one operation per route');
   // Seed paths spot-checked against the documents.
-  for (const [method, path] of [['post', '/api/v1.0/rest/user/login'], ['get', '/rest/api/model/{order_id}/avatars/{page_id}'], ['post', '/api/v1/ai/chat'], ['delete', '/api/v1/webhooks/{id}']]) {
+  for (const [method, path] of [['post', '/api/v1.0/rest/user/login'], ['get', '/rest/api/model/{order_id}/avatars/{page_id}'], ['post', '/api/v1/ai/chat'], ['delete', '/api/v1/webhooks/{id}']] as const) {
     assert.ok(doc.paths[path]?.[method], `${method} ${path}`);
   }
 });

@@ -1,3 +1,4 @@
+import { wechatLogin } from './wechat.js';
 import { builder } from '../../schema/builder.js';
 import { dbId } from '../../schema/ids.js';
 import type { Context, UserViewer } from '../../context.js';
@@ -50,6 +51,12 @@ builder.mutationFields((t) => ({
     description: 'Exchanges a refresh token for a new pair. Reusing a rotated token revokes its whole session.',
     args: { refreshToken: t.arg.string() },
     resolve: async (_root, args, ctx) => signedIn(ctx, await auth.refresh(ctx, args.refreshToken)),
+  }),
+  wechatLogin: t.field({
+    type: AuthPayload,
+    description: 'Signs in with a WeChat OAuth code (an account is created on first use).',
+    args: { code: t.arg.string() },
+    resolve: async (_root, args, ctx) => signedIn(ctx, await wechatLogin(ctx, args.code, ctx.meta)),
   }),
   logout: t.boolean({
     description: 'Ends the current session, or the session of the given refresh token.',

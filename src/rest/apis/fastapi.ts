@@ -18,7 +18,8 @@ export function fastapiError(e: OpError, call: RestCall, opts: { validationStatu
   let status = byCode[e.code] ?? (e.status >= 400 && e.status < 600 ? e.status : 500);
   // A status the route does not document becomes the one it does for bad requests.
   const documented = call.route?.responses;
-  if (documented && !documented[status] && status !== 500 && status !== 429) {
+  if (documented && !documented[status] && status >= 500) status = 500;
+  else if (documented && !documented[status] && status !== 429) {
     if (documented[422]) status = 422;
     else if (documented[400]) status = 400;
   }
@@ -37,7 +38,7 @@ export function fastapiError(e: OpError, call: RestCall, opts: { validationStatu
       },
     };
   }
-  return { status, headers, body: { detail: status === 500 ? 'Internal Server Error' : e.message } };
+  return { status, headers, body: { detail: e.code === 'INTERNAL_SERVER_ERROR' ? 'Internal Server Error' : e.message } };
 }
 
 export const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
