@@ -1,8 +1,9 @@
 // Every legacy API the server speaks, each at its documented base path.
 import { aideer } from './apis/aideer.js';
+import { imagegen } from './apis/imagegen.js';
 import { mymoodai } from './apis/mymoodai.js';
 import { parrot } from './apis/parrot.js';
 import { playground } from './apis/playground.js';
 import type { Api } from './core.js';
 
-export const LEGACY_APIS: Api[] = [parrot, mymoodai, aideer, playground];
+export const LEGACY_APIS: Api[] = [parrot, mymoodai, aideer, imagegen, playground];

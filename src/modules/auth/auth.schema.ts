@@ -1,4 +1,5 @@
 import { wechatLogin } from './wechat.js';
+import { googleLogin, webLogin, type WebSession } from './web.js';
 import { builder } from '../../schema/builder.js';
 import { dbId } from '../../schema/ids.js';
 import type { Context, UserViewer } from '../../context.js';
@@ -34,6 +35,14 @@ const ChangePasswordInput = builder.inputType('ChangePasswordInput', {
   fields: (t) => ({ oldPassword: t.string(), newPassword: t.string() }),
 });
 
+const WebSessionRef = builder.objectRef<WebSession>('WebSession').implement({
+  fields: (t) => ({
+    token: t.exposeString('token', { description: 'The cookie value.' }),
+    expiresIn: t.exposeInt('expiresIn', { description: 'Seconds.' }),
+    user: t.field({ type: User, resolve: (s) => s.user }),
+  }),
+});
+
 builder.mutationFields((t) => ({
   register: t.field({
     type: AuthPayload,
@@ -51,6 +60,18 @@ builder.mutationFields((t) => ({
     description: 'Exchanges a refresh token for a new pair. Reusing a rotated token revokes its whole session.',
     args: { refreshToken: t.arg.string() },
     resolve: async (_root, args, ctx) => signedIn(ctx, await auth.refresh(ctx, args.refreshToken)),
+  }),
+  webLogin: t.field({
+    type: WebSessionRef,
+    description: 'Signs in for the web pages: a password or a Google ID token (credential). The token goes in the `session` cookie.',
+    args: { login: t.arg.string({ required: false }), password: t.arg.string({ required: false }), credential: t.arg.string({ required: false }) },
+    resolve: async (_root, args, ctx) => {
+      const s = args.credential
+        ? await googleLogin(ctx, args.credential, ctx.meta)
+        : await webLogin(ctx, { login: args.login ?? '', password: args.password ?? '' }, ctx.meta);
+      ctx.signedIn.add(s.user.id);
+      return s;
+    },
   }),
   wechatLogin: t.field({
     type: AuthPayload,

@@ -7,7 +7,8 @@ export interface AccessClaims {
 }
 
 export interface TokenSigner {
-  sign(claims: AccessClaims): Promise<string>;
+  /** An access token; `ttlSeconds` overrides the default lifetime (web sessions in a cookie). */
+  sign(claims: AccessClaims, ttlSeconds?: number): Promise<string>;
   verify(token: string): Promise<AccessClaims | null>;
   ttl: number;
 }
@@ -18,14 +19,14 @@ const AUDIENCE = 'genhub:access';
 export function createTokenSigner(secret: Uint8Array, ttlSeconds: number): TokenSigner {
   return {
     ttl: ttlSeconds,
-    sign: ({ userId, sessionId }) =>
+    sign: ({ userId, sessionId }, ttl = ttlSeconds) =>
       new SignJWT({ sid: sessionId })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(String(userId))
         .setIssuer(ISSUER)
         .setAudience(AUDIENCE)
         .setIssuedAt()
-        .setExpirationTime(`${ttlSeconds}s`)
+        .setExpirationTime(`${ttl}s`)
         .sign(secret),
     verify: async (token) => {
       try {

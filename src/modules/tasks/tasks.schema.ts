@@ -257,6 +257,24 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ description: 'Global or numeric id.' }) },
     resolve: (_q, _r, { id }, ctx) => tasks.cancelTask(ctx, me(ctx), dbId('Task', id)),
   }),
+  cancelMyTasks: t.int({
+    description: 'Cancels every unfinished task of yours (queued at once, running at its next step); returns how many.',
+    authScopes: { permission: 'ai:write' },
+    resolve: async (_r, _a, ctx) => {
+      const user = me(ctx);
+      const open = await ctx.prisma.task.findMany({ where: { userId: user.id, status: { in: ['queued', 'running'] }, cancelRequestedAt: null }, select: { id: true } });
+      let n = 0;
+      for (const { id } of open) {
+        await tasks.cancelTask(ctx, user, id).then(
+          () => n++,
+          (err) => {
+            if (!(err instanceof AppError && err.extensions.code === 'CONFLICT')) throw err;
+          },
+        );
+      }
+      return n;
+    },
+  }),
   retryTask: t.prismaField({
     type: 'Task',
     description: 'Runs a failed or canceled task again, as a new task.',
@@ -290,6 +308,17 @@ builder.queryFields((t) => ({
     authScopes: { permission: 'ai:read' },
     args: { id: t.arg.id({ description: 'Global or numeric id.' }) },
     resolve: (_q, _r, { id }, ctx) => tasks.ownTask(ctx, me(ctx), dbId('Task', id)),
+  }),
+  taskByRequest: t.prismaField({
+    type: 'Task',
+    description: 'A task of yours by its request id (the UUID the legacy APIs and webhooks use).',
+    authScopes: { permission: 'ai:read' },
+    args: { requestId: t.arg.string() },
+    resolve: async (query, _r, { requestId }, ctx) => {
+      const task = /^[0-9a-f-]{36}$/i.test(requestId) ? await ctx.prisma.task.findUnique({ ...query, where: { requestId } }) : null;
+      if (!task || !isOwnerOrAdmin(ctx, task.userId)) throw new AppError('NOT_FOUND', 'Task not found', { field: 'requestId' });
+      return task;
+    },
   }),
   tasks: t.field({
     type: TaskPage,
