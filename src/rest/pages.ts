@@ -41,6 +41,7 @@ interface AssetView {
   url: string;
   thumbnailUrl: string | null;
   createdAt: string;
+  metadata?: { provider?: string } | null;
   task: { modelId: string } | null;
 }
 
@@ -92,7 +93,7 @@ export function asset(user: string, a: AssetView) {
     `<h1>${esc(a.fileName)}</h1>${preview}
 <dl><dt>Type</dt><dd>${esc(a.kind)} (${esc(a.mimeType)})</dd><dt>Size</dt><dd>${esc(a.size)} bytes</dd>
 ${a.width ? `<dt>Dimensions</dt><dd>${esc(a.width)} × ${esc(a.height)}</dd>` : ''}${a.durationSec ? `<dt>Duration</dt><dd>${esc(a.durationSec)} s</dd>` : ''}
-<dt>Model</dt><dd>${esc(a.task?.modelId ?? '—')}</dd><dt>Prompt</dt><dd>${esc(a.prompt ?? '—')}</dd><dt>Created</dt><dd>${esc(a.createdAt)}</dd></dl>
+<dt>Model</dt><dd>${esc(a.task?.modelId ?? '—')}</dd><dt>Made by</dt><dd id="provider">${esc(a.metadata?.provider ?? '—')}</dd><dt>Prompt</dt><dd>${esc(a.prompt ?? '—')}</dd><dt>Created</dt><dd>${esc(a.createdAt)}</dd></dl>
 <p><a id="download" href="/asset/${a.databaseId}/download">Download</a> <button id="delete" type="button">Delete</button></p>
 <script>document.getElementById('delete').addEventListener('click', async () => { if (!confirm('Delete this asset?')) return;
 const r = await fetch('/api/assets/${a.databaseId}', { method: 'DELETE' }); if (r.ok) location.href = '/library'; else alert('Could not delete'); });</script>`,

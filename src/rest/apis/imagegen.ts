@@ -27,7 +27,7 @@ function error(e: OpError, call: RestCall): Reply {
   return { status, body: status === 404 && call.route?.path !== '/auth/login' ? { success: false, error: message } : { success: false, message } };
 }
 
-const ASSET = 'databaseId kind mimeType fileName size width height durationSec prompt url thumbnailUrl downloadUrl createdAt task { modelId }';
+const ASSET = 'databaseId kind mimeType fileName size width height durationSec prompt metadata url thumbnailUrl downloadUrl createdAt task { modelId }';
 const resultOut = (a: any) => ({ url: a.url, id: a.databaseId, type: a.kind, thumbnail_url: a.kind === 'video' ? a.thumbnailUrl : null });
 const TASK = `requestId status errorMessage assets { ${ASSET} }`;
 
