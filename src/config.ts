@@ -105,8 +105,8 @@ const schema = z.object({
   /** Google sign-in (the Image Generator's credential login): the OAuth client id ID tokens must name, and Google's JWKS. */
   GOOGLE_CLIENT_ID: z.string().optional(),
   GOOGLE_JWKS_URL: z.string().url().default('https://www.googleapis.com/oauth2/v3/certs'),
-  /** Seconds a web session (the Image Generator's cookie) lasts. */
-  WEB_SESSION_TTL: z.coerce.number().int().min(60).default(7 * 86400),
+  /** Seconds a web session (the Image Generator's cookie) lasts: 24 hours, as seed 003 documents. */
+  WEB_SESSION_TTL: z.coerce.number().int().min(60).default(86400),
   /** AIDeer's /utils endpoints (init, admin, drop) answer only when this is on. Never in production. */
   DEBUG: bool.default(false),
   /** Delays before each webhook attempt, comma-separated (ms, or with s/m/h): Svix's schedule by default. */

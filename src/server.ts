@@ -14,6 +14,7 @@ import { unauthenticated } from './errors.js';
 import { createRestHandler } from './rest/core.js';
 import { LEGACY_APIS } from './rest/index.js';
 import { createDocsHandler } from './rest/openapi.js';
+import { AI_STREAM_PATHS, createAiStream } from './rest/ai-stream.js';
 import { RateLimitedError, type RateState } from './modules/limits/limits.service.js';
 import { verifySignature, type Variant } from './modules/assets/assets.service.js';
 import { schema } from './schema/index.js';
@@ -159,7 +160,15 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
     res.end(req.method === 'HEAD' ? undefined : file.data);
   }
 
-  const wss = new WebSocketServer({ server, path: '/graphql' });
+  // Two WebSocket endpoints on one server: each upgrade goes to the one its path names.
+  const wss = new WebSocketServer({ noServer: true });
+  const aiStream = createAiStream(yoga, log);
+  server.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const target = path === '/graphql' ? wss : AI_STREAM_PATHS.includes(path) ? aiStream : null;
+    if (!target) return void socket.destroy();
+    target.handleUpgrade(req, socket, head, (ws) => target.emit('connection', ws, req));
+  });
   const wsServer = useServer<Record<string, unknown>, { request: IncomingMessage }>(
     {
       execute: (args: ExecutionArgs) => (args.rootValue as any).execute(args),
@@ -203,6 +212,8 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
     close: async () => {
       await wsServer.dispose();
       wss.close();
+      for (const c of aiStream.clients) c.terminate();
+      aiStream.close();
       if (!server.listening) return;
       // Stop accepting, let open requests finish, and cut what is left after the grace period.
       await new Promise<void>((resolve) => {

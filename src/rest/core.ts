@@ -162,82 +162,7 @@ export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[
     try {
       await readBody(req, call);
       const auth = api.credential ? api.credential(call) : call.authorization;
-      const request = (query: string, variables: Record<string, unknown>, opts: GqlOpts, accept: string) => {
-        const authorization = opts.authorization === undefined ? auth : opts.authorization;
-        return yoga.fetch(
-          'http://localhost/graphql',
-          {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              accept,
-              ...(authorization ? { authorization } : {}),
-              ...(call.headers.get('x-api-key') && !authorization ? { 'x-api-key': call.headers.get('x-api-key')! } : {}),
-              ...(call.headers.get('idempotency-key') ? { 'idempotency-key': call.headers.get('idempotency-key')! } : {}),
-              ...(call.headers.get('x-forwarded-for') ? { 'x-forwarded-for': call.headers.get('x-forwarded-for')! } : {}),
-              ...opts.headers,
-            },
-            body: JSON.stringify({ query, variables }),
-          },
-          { req },
-        );
-      };
-      const keepRate = (r: Response) =>
-        r.headers.forEach((v, k) => {
-          if (k.startsWith('x-ratelimit-') || k === 'retry-after') rate[k] = v;
-        });
-      const gql = (async (query: string, variables: Record<string, unknown> = {}, opts: GqlOpts = {}) => {
-        const r = await request(query, variables, opts, 'application/graphql-response+json');
-        keepRate(r);
-        const body = (await r.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, any> }[] };
-        if (body.errors?.length) throw new RestError(internalIfOurs(body.errors[0]!, query, log));
-        return body.data;
-      }) as Gql;
-      gql.upload = async (query: string, file: File, variables: Record<string, unknown> = {}) => {
-        const form = new FormData();
-        form.set('operations', JSON.stringify({ query, variables: { ...variables, file: null } }));
-        form.set('map', JSON.stringify({ 0: ['variables.file'] }));
-        form.set('0', file, file.name || 'upload');
-        const r = await yoga.fetch(
-          'http://localhost/graphql',
-          { method: 'POST', headers: { ...(auth ? { authorization: auth } : {}), 'x-graphql-yoga-csrf': 'rest', accept: 'application/graphql-response+json' }, body: form },
-          { req },
-        );
-        keepRate(r);
-        const body = (await r.json()) as { data?: any; errors?: { message: string; extensions?: Record<string, any> }[] };
-        if (body.errors?.length) throw new RestError(internalIfOurs(body.errors[0]!, query, log));
-        return body.data;
-      };
-      gql.stream = async function* (query: string, variables: Record<string, unknown> = {}, opts: GqlOpts = {}) {
-        const r = await request(query, variables, opts, 'text/event-stream');
-        keepRate(r);
-        if (!(r.headers.get('content-type') ?? '').includes('text/event-stream')) {
-          const body = (await r.json()) as { errors?: { message: string; extensions?: Record<string, any> }[] };
-          throw new RestError(internalIfOurs(body.errors?.[0] ?? { message: 'Subscription failed' }, query, log));
-        }
-        const reader = r.body!.pipeThrough(new TextDecoderStream()).getReader();
-        let buffer = '';
-        try {
-          for (;;) {
-            const { value, done } = await reader.read();
-            if (done) return;
-            buffer += value;
-            let end: number;
-            while ((end = buffer.indexOf('\n\n')) >= 0) {
-              const block = buffer.slice(0, end);
-              buffer = buffer.slice(end + 2);
-              const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
-              if (block.split('\n').some((l) => l.trim() === 'event: complete')) return;
-              if (!data) continue;
-              const msg = JSON.parse(data) as { data?: unknown; errors?: { message: string; extensions?: Record<string, any> }[] };
-              if (msg.errors?.length) throw new RestError(internalIfOurs(msg.errors[0]!, query, log));
-              yield msg.data as any;
-            }
-          }
-        } finally {
-          await reader.cancel().catch(() => {});
-        }
-      };
+      const gql = createGql(yoga, { req, headers: call.headers, authorization: auth, rate, log });
       reply = await route.run(call, gql);
     } catch (err) {
       if (err instanceof RestError) {
@@ -263,6 +188,98 @@ export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[
     await send(res, reply, rate, req.method === 'HEAD');
     return true;
   };
+}
+
+
+/** What an internal GraphQL call runs as: the caller's request, headers and credential. */
+export interface GqlCaller {
+  req: IncomingMessage;
+  headers: Headers;
+  authorization: string | null;
+  /** Collects X-RateLimit-* and Retry-After headers of the calls. */
+  rate: Record<string, string>;
+  log: { error(o: object, m: string): void };
+}
+
+/** Runs GraphQL operations through Yoga as the caller (JSON, multipart upload, or SSE subscription). */
+export function createGql(yoga: YogaServerInstance<any, any>, o: GqlCaller): Gql {
+  const request = (query: string, variables: Record<string, unknown>, opts: GqlOpts, accept: string) => {
+    const authorization = opts.authorization === undefined ? o.authorization : opts.authorization;
+    return yoga.fetch(
+      'http://localhost/graphql',
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept,
+          ...(authorization ? { authorization } : {}),
+          ...(o.headers.get('x-api-key') && !authorization ? { 'x-api-key': o.headers.get('x-api-key')! } : {}),
+          ...(o.headers.get('idempotency-key') ? { 'idempotency-key': o.headers.get('idempotency-key')! } : {}),
+          ...(o.headers.get('x-forwarded-for') ? { 'x-forwarded-for': o.headers.get('x-forwarded-for')! } : {}),
+          ...opts.headers,
+        },
+        body: JSON.stringify({ query, variables }),
+      },
+      { req: o.req },
+    );
+  };
+  const keepRate = (r: Response) =>
+    r.headers.forEach((v, k) => {
+      if (k.startsWith('x-ratelimit-') || k === 'retry-after') o.rate[k] = v;
+    });
+  const gql = (async (query: string, variables: Record<string, unknown> = {}, opts: GqlOpts = {}) => {
+    const r = await request(query, variables, opts, 'application/graphql-response+json');
+    keepRate(r);
+    const body = (await r.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, any> }[] };
+    if (body.errors?.length) throw new RestError(internalIfOurs(body.errors[0]!, query, o.log));
+    return body.data;
+  }) as Gql;
+  gql.upload = async (query: string, file: File, variables: Record<string, unknown> = {}) => {
+    const form = new FormData();
+    form.set('operations', JSON.stringify({ query, variables: { ...variables, file: null } }));
+    form.set('map', JSON.stringify({ 0: ['variables.file'] }));
+    form.set('0', file, file.name || 'upload');
+    const r = await yoga.fetch(
+      'http://localhost/graphql',
+      { method: 'POST', headers: { ...(o.authorization ? { authorization: o.authorization } : {}), 'x-graphql-yoga-csrf': 'rest', accept: 'application/graphql-response+json' }, body: form },
+      { req: o.req },
+    );
+    keepRate(r);
+    const body = (await r.json()) as { data?: any; errors?: { message: string; extensions?: Record<string, any> }[] };
+    if (body.errors?.length) throw new RestError(internalIfOurs(body.errors[0]!, query, o.log));
+    return body.data;
+  };
+  gql.stream = async function* (query: string, variables: Record<string, unknown> = {}, opts: GqlOpts = {}) {
+    const r = await request(query, variables, opts, 'text/event-stream');
+    keepRate(r);
+    if (!(r.headers.get('content-type') ?? '').includes('text/event-stream')) {
+      const body = (await r.json()) as { errors?: { message: string; extensions?: Record<string, any> }[] };
+      throw new RestError(internalIfOurs(body.errors?.[0] ?? { message: 'Subscription failed' }, query, o.log));
+    }
+    const reader = r.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += value;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+          if (block.split('\n').some((l) => l.trim() === 'event: complete')) return;
+          if (!data) continue;
+          const msg = JSON.parse(data) as { data?: unknown; errors?: { message: string; extensions?: Record<string, any> }[] };
+          if (msg.errors?.length) throw new RestError(internalIfOurs(msg.errors[0]!, query, o.log));
+          yield msg.data as any;
+        }
+      }
+    } finally {
+      await reader.cancel().catch(() => {});
+    }
+  };
+  return gql;
 }
 
 const safeDecode = (s: string) => {

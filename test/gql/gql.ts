@@ -83,6 +83,7 @@ type Documents = {
     "mutation CreateModel($input: CreateModelInput!) { createModel(input: $input) { id name kind pricing { perImage } info { tips } } }": typeof types.CreateModelDocument,
     "mutation UpdateModel($id: String!, $input: UpdateModelInput!) { updateModel(id: $id, input: $input) { id enabled pricing { perImage } } }": typeof types.UpdateModelDocument,
     "mutation DeleteModel($id: String!) { deleteModel(id: $id) }": typeof types.DeleteModelDocument,
+    "mutation StreamKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }": typeof types.StreamKeyDocument,
     "mutation MoodKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }": typeof types.MoodKeyDocument,
     "mutation Rename($name: String!) { updateProfile(input: { name: $name }) { name } }": typeof types.RenameDocument,
     "mutation S3Image { generateImage(input: { model: \"sd15\", prompt: \"stored in s3\", width: 64, height: 64 }) { id databaseId } }": typeof types.S3ImageDocument,
@@ -195,6 +196,7 @@ const documents: Documents = {
     "mutation CreateModel($input: CreateModelInput!) { createModel(input: $input) { id name kind pricing { perImage } info { tips } } }": types.CreateModelDocument,
     "mutation UpdateModel($id: String!, $input: UpdateModelInput!) { updateModel(id: $id, input: $input) { id enabled pricing { perImage } } }": types.UpdateModelDocument,
     "mutation DeleteModel($id: String!) { deleteModel(id: $id) }": types.DeleteModelDocument,
+    "mutation StreamKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }": types.StreamKeyDocument,
     "mutation MoodKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }": types.MoodKeyDocument,
     "mutation Rename($name: String!) { updateProfile(input: { name: $name }) { name } }": types.RenameDocument,
     "mutation S3Image { generateImage(input: { model: \"sd15\", prompt: \"stored in s3\", width: 64, height: 64 }) { id databaseId } }": types.S3ImageDocument,
@@ -528,6 +530,10 @@ export function graphql(source: "mutation UpdateModel($id: String!, $input: Upda
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation DeleteModel($id: String!) { deleteModel(id: $id) }"): (typeof documents)["mutation DeleteModel($id: String!) { deleteModel(id: $id) }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation StreamKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }"): (typeof documents)["mutation StreamKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

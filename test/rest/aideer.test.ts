@@ -226,20 +226,29 @@ test('codes: read without sign-in, admin create and delete; tasks: create, read,
   assert.equal(task.status, 200, JSON.stringify(task.body));
   assert.equal(task.body.status, 'queued');
   const id = task.body.id;
-  // The stream: states until it finishes; a second connection meanwhile → 422.
   const first = await fetch(`${api}/tasks/${id}/stream`, { headers: { authorization: `Bearer ${a.token}` } });
   assert.equal(first.status, 200);
   assert.match(first.headers.get('content-type')!, /text\/event-stream/);
-  const second = await call('GET', `/tasks/${id}/stream`, { token: a.token });
+  const events = (await first.text()).split('\n\n').filter((b) => b.includes('data: ')).map((b) => JSON.parse(b.split('data: ')[1]!));
+  assert.equal(events.at(-1).status, 'succeeded', 'the stream ends when the task does');
+  assert.equal(events.at(-1).result.assets.length, 1);
+
+  // A task that stays unfinished (queued, no worker takes it): one stream at a time, no delete.
+  const held = await t.app.deps.prisma.task.create({ data: { userId: a.id, kind: 'image_generate', modelId: 'sdxl', input: { prompt: 'held' }, status: 'queued' } });
+  const open = await fetch(`${api}/tasks/${held.id}/stream`, { headers: { authorization: `Bearer ${a.token}` } });
+  assert.equal(open.status, 200);
+  const second = await call('GET', `/tasks/${held.id}/stream`, { token: a.token });
   assert.equal(second.status, 422);
   assert.match(second.body.detail, /already open/);
-  detail(await call('DELETE', `/tasks/${id}`, { token: a.token }), 422);
-  const events = (await first.text()).split('\n\n').filter((b) => b.includes('data: ')).map((b) => JSON.parse(b.split('data: ')[1]!));
-  assert.equal(events.at(-1).status, 'succeeded');
-  assert.equal(events.at(-1).result.assets.length, 1);
-  const after = await fetch(`${api}/tasks/${id}/stream`, { headers: { authorization: `Bearer ${a.token}` } });
-  assert.equal(after.status, 200, 'the stream is free again once the first ended');
-  await after.text();
+  detail(await call('DELETE', `/tasks/${held.id}`, { token: a.token }), 422);
+  const cancel = await fetch(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${a.token}` }, body: JSON.stringify({ query: `mutation { cancelTask(id: "${held.id}") { status } }` }) });
+  assert.equal(((await cancel.json()) as any).data.cancelTask.status, 'canceled');
+  const heldEvents = (await open.text()).split('\n\n').filter((b) => b.includes('data: ')).map((b) => JSON.parse(b.split('data: ')[1]!));
+  assert.equal(heldEvents.at(-1).status, 'canceled');
+  const again = await fetch(`${api}/tasks/${held.id}/stream`, { headers: { authorization: `Bearer ${a.token}` } });
+  assert.equal(again.status, 200, 'the stream is free again once the first ended');
+  await again.text();
+  assert.equal((await call('DELETE', `/tasks/${held.id}`, { token: a.token })).status, 200);
 
   assert.equal((await call('GET', `/tasks/${id}`, { token: a.token })).body.status, 'succeeded');
   const other = await account(admin);

@@ -21,10 +21,16 @@ const CODES: Record<string, [string, number]> = {
   CANCELED: ['SERVICE_UNAVAILABLE', 503],
 };
 
-function error(e: OpError) {
+/** The `error` object of the envelope, and its HTTP status. */
+export function playgroundErrorBody(e: OpError) {
   const [code, status] = CODES[e.code] ?? (e.status === 503 ? ['SERVICE_UNAVAILABLE', 503] : ['SERVER_ERROR', 500]);
   const details = e.fields?.length ? { fields: e.fields.map((f) => ({ field: f.path.join('.'), message: f.message })) } : e.reason ? { reason: e.reason } : undefined;
-  return { status, body: { success: false, error: { message: status === 500 ? 'Internal server error' : e.message, code, ...(details ? { details } : {}) }, timestamp: now() } };
+  return { message: status === 500 ? 'Internal server error' : e.message, code, ...(details ? { details } : {}), status };
+}
+
+function error(e: OpError) {
+  const { status, ...body } = playgroundErrorBody(e);
+  return { status, body: { success: false, error: body, timestamp: now() } };
 }
 
 const USER = 'id: databaseId username email tier createdAt updatedAt';
