@@ -1,5 +1,6 @@
 import type { Context, UserViewer } from '../../context.js';
 import { builder } from '../../schema/builder.js';
+import { offsetPage } from '../../schema/pages.js';
 import { dbId } from '../../schema/ids.js';
 import { pageArgs } from '../credits/credits.schema.js';
 import { Asset } from '../tasks/tasks.schema.js';
@@ -24,14 +25,7 @@ builder.objectField(Asset, 'downloadUrl', (t) =>
   }),
 );
 
-const AssetPage = builder.objectRef<Awaited<ReturnType<typeof library.listAssets>>>('AssetPage').implement({
-  fields: (t) => ({
-    items: t.field({ type: [Asset], resolve: (p) => p.items }),
-    total: t.exposeInt('total'),
-    offset: t.exposeInt('offset'),
-    limit: t.exposeInt('limit'),
-  }),
-});
+const AssetPage = offsetPage<Awaited<ReturnType<typeof library.listAssets>>>('AssetPage', Asset);
 
 builder.queryFields((t) => {
   const libraryArgs = () => ({

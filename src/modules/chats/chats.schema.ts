@@ -1,5 +1,6 @@
 import type { Context, UserViewer } from '../../context.js';
 import { builder } from '../../schema/builder.js';
+import { offsetPage } from '../../schema/pages.js';
 import { dbId } from '../../schema/ids.js';
 import { pageArgs } from '../credits/credits.schema.js';
 import { AiModel } from '../models/models.schema.js';
@@ -60,15 +61,7 @@ export const Chat = builder.prismaNode('Chat', {
   authScopes: (c, ctx) => isOwnerOrAdmin(ctx, c.userId),
 });
 
-const ChatPage = builder.objectRef<Awaited<ReturnType<typeof chats.listChats>>>('ChatPage').implement({
-  description: 'Chats, most recently active first.',
-  fields: (t) => ({
-    items: t.field({ type: [Chat], resolve: (p) => p.items }),
-    total: t.exposeInt('total'),
-    offset: t.exposeInt('offset'),
-    limit: t.exposeInt('limit'),
-  }),
-});
+const ChatPage = offsetPage<Awaited<ReturnType<typeof chats.listChats>>>('ChatPage', Chat, 'Chats, most recently active first.');
 
 const ChatInput = builder.inputType('ChatInput', {
   fields: (t) => ({

@@ -1,5 +1,6 @@
 import type { Context } from '../../context.js';
 import { builder } from '../../schema/builder.js';
+import { offsetPage } from '../../schema/pages.js';
 import { Credits, CreditEntry, pageArgs } from '../credits/credits.schema.js';
 import { idempotent } from '../idempotency/idempotency.service.js';
 import * as codes from './codes.service.js';
@@ -36,14 +37,7 @@ export const RedemptionCode = builder.prismaObject('RedemptionCode', {
   }),
 });
 
-const RedemptionCodePage = builder.objectRef<Awaited<ReturnType<typeof codes.listCodes>>>('RedemptionCodePage').implement({
-  fields: (t) => ({
-    items: t.field({ type: [RedemptionCode], resolve: (p) => p.items }),
-    total: t.exposeInt('total'),
-    offset: t.exposeInt('offset'),
-    limit: t.exposeInt('limit'),
-  }),
-});
+const RedemptionCodePage = offsetPage<Awaited<ReturnType<typeof codes.listCodes>>>('RedemptionCodePage', RedemptionCode);
 
 const CreateRedemptionCodesInput = builder.inputType('CreateRedemptionCodesInput', {
   fields: (t) => ({

@@ -1,5 +1,6 @@
 import type { Context } from '../../context.js';
 import { builder } from '../../schema/builder.js';
+import { offsetPage } from '../../schema/pages.js';
 import { dbId } from '../../schema/ids.js';
 import { idempotent } from '../idempotency/idempotency.service.js';
 import { User } from '../users/users.schema.js';
@@ -34,15 +35,7 @@ export const CreditEntry = builder.prismaObject('CreditEntry', {
   }),
 });
 
-const CreditEntryPage = builder.objectRef<Awaited<ReturnType<typeof credits.entries>>>('CreditEntryPage').implement({
-  description: 'Ledger entries, newest first.',
-  fields: (t) => ({
-    items: t.field({ type: [CreditEntry], resolve: (p) => p.items }),
-    total: t.exposeInt('total'),
-    offset: t.exposeInt('offset'),
-    limit: t.exposeInt('limit'),
-  }),
-});
+const CreditEntryPage = offsetPage<Awaited<ReturnType<typeof credits.entries>>>('CreditEntryPage', CreditEntry, 'Ledger entries, newest first.');
 
 builder.objectFields(User, (t) => ({
   credits: t.field({ type: Credits, resolve: (user, _args, ctx) => credits.balanceOf(ctx, user.id) }),

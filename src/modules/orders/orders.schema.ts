@@ -2,6 +2,7 @@ import type { Context, UserViewer } from '../../context.js';
 import { AppError, badField } from '../../errors.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import { builder } from '../../schema/builder.js';
+import { offsetPage } from '../../schema/pages.js';
 import { dbId } from '../../schema/ids.js';
 import type { ImageSource } from '../assets/assets.service.js';
 import { pageArgs } from '../credits/credits.schema.js';
@@ -112,14 +113,7 @@ export const Order = builder.prismaNode('Order', {
   authScopes: (o, ctx) => isOwnerOrAdmin(ctx, o.userId),
 });
 
-const OrderPage = builder.objectRef<Awaited<ReturnType<typeof orders.listOrders>>>('OrderPage').implement({
-  fields: (t) => ({
-    items: t.field({ type: [Order], resolve: (p) => p.items }),
-    total: t.exposeInt('total'),
-    offset: t.exposeInt('offset'),
-    limit: t.exposeInt('limit'),
-  }),
-});
+const OrderPage = offsetPage<Awaited<ReturnType<typeof orders.listOrders>>>('OrderPage', Order);
 const AvatarPage = builder.objectRef<Awaited<ReturnType<typeof orders.avatarsOf>>>('AvatarPage').implement({
   fields: (t) => ({
     items: t.field({ type: [Asset], resolve: (p) => p.items }),

@@ -1,5 +1,6 @@
 import type { Context, UserViewer } from '../../context.js';
 import { builder } from '../../schema/builder.js';
+import { offsetPage } from '../../schema/pages.js';
 import { dbId } from '../../schema/ids.js';
 import { pageArgs } from '../credits/credits.schema.js';
 import { AiModel } from '../models/models.schema.js';
@@ -31,14 +32,7 @@ export const Preset = builder.prismaNode('Preset', {
   authScopes: (p, ctx) => canSee(p, ctx),
 });
 
-const PresetPage = builder.objectRef<Awaited<ReturnType<typeof presets.listPresets>>>('PresetPage').implement({
-  fields: (t) => ({
-    items: t.field({ type: [Preset], resolve: (p) => p.items }),
-    total: t.exposeInt('total'),
-    offset: t.exposeInt('offset'),
-    limit: t.exposeInt('limit'),
-  }),
-});
+const PresetPage = offsetPage<Awaited<ReturnType<typeof presets.listPresets>>>('PresetPage', Preset);
 
 const presetFields = (t: any, required: boolean) => ({
   name: t.string({ required }),

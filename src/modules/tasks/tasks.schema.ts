@@ -1,6 +1,7 @@
 import type { Context, UserViewer } from '../../context.js';
 import { AppError, badField } from '../../errors.js';
 import { builder } from '../../schema/builder.js';
+import { offsetPage } from '../../schema/pages.js';
 import { dbId } from '../../schema/ids.js';
 import type { TaskKindName } from '../../providers/types.js';
 import { signedUrl, storeInputImage, type ImageSource } from '../assets/assets.service.js';
@@ -96,15 +97,7 @@ const TaskFeedback = builder.prismaObject('TaskFeedback', {
   }),
 });
 
-const TaskPage = builder.objectRef<Awaited<ReturnType<typeof tasks.listTasks>>>('TaskPage').implement({
-  description: 'Tasks, newest first.',
-  fields: (t) => ({
-    items: t.field({ type: [Task], resolve: (p) => p.items }),
-    total: t.exposeInt('total'),
-    offset: t.exposeInt('offset'),
-    limit: t.exposeInt('limit'),
-  }),
-});
+const TaskPage = offsetPage<Awaited<ReturnType<typeof tasks.listTasks>>>('TaskPage', Task, 'Tasks, newest first.');
 
 const TaskFilter = builder.inputType('TaskFilter', {
   fields: (t) => ({

@@ -1,5 +1,6 @@
 import type { UserViewer } from '../../context.js';
 import { builder } from '../../schema/builder.js';
+import { offsetPage } from '../../schema/pages.js';
 import { dbId } from '../../schema/ids.js';
 import { AppError } from '../../errors.js';
 import { Quota } from '../limits/limits.schema.js';
@@ -111,14 +112,7 @@ const UsageRecord = builder.prismaObject('UsageRecord', {
 
 const SortOrder = builder.enumType('SortOrder', { values: ['asc', 'desc'] as const });
 
-const UsageRecordPage = builder.objectRef<{ items: any[]; total: number; offset: number; limit: number }>('UsageRecordPage').implement({
-  fields: (t) => ({
-    items: t.field({ type: [UsageRecord], resolve: (p) => p.items }),
-    total: t.exposeInt('total'),
-    offset: t.exposeInt('offset'),
-    limit: t.exposeInt('limit'),
-  }),
-});
+const UsageRecordPage = offsetPage<{ items: any[]; total: number; offset: number; limit: number }>('UsageRecordPage', UsageRecord);
 
 builder.queryFields((t) => ({
   usageRecords: t.field({

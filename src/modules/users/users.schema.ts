@@ -1,4 +1,5 @@
 import { builder } from '../../schema/builder.js';
+import { offsetPage } from '../../schema/pages.js';
 import { dbId } from '../../schema/ids.js';
 import type { Context, UserViewer } from '../../context.js';
 import * as users from './users.service.js';
@@ -29,15 +30,7 @@ export const User = builder.prismaNode('User', {
     ctx.signedIn.has(user.id) || (ctx.viewer.kind === 'user' && ctx.viewer.user.id === user.id) ? true : { admin: true },
 });
 
-const UserPage = builder.objectRef<Awaited<ReturnType<typeof users.listUsers>>>('UserPage').implement({
-  description: 'A page of users in offset/limit form.',
-  fields: (t) => ({
-    items: t.field({ type: [User], resolve: (p) => p.items }),
-    total: t.exposeInt('total'),
-    offset: t.exposeInt('offset'),
-    limit: t.exposeInt('limit'),
-  }),
-});
+const UserPage = offsetPage<Awaited<ReturnType<typeof users.listUsers>>>('UserPage', User, 'A page of users in offset/limit form.');
 
 const profileFields = (t: any) => ({
   name: t.string({ required: false }),
