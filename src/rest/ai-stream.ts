@@ -24,6 +24,8 @@ export function createAiStream(yoga: YogaServerInstance<any, any>, log: { error(
     const token = url.searchParams.get('token');
     const authorization = token ? `Bearer ${token}` : headers.get('authorization');
     const running = new Set<AsyncGenerator<unknown>>();
+    const gone = new AbortController();
+    ws.once('close', () => gone.abort());
     const send = (m: unknown) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(m));
     ws.on('close', () => {
       for (const g of running) void g.return(undefined);
@@ -39,7 +41,7 @@ export function createAiStream(yoga: YogaServerInstance<any, any>, log: { error(
         }
         const id = msg.id ?? null;
         try {
-          const gql = createGql(yoga, { req, headers, authorization, rate: {}, log });
+          const gql = createGql(yoga, { req, headers, authorization, rate: {}, log, signal: gone.signal });
           const params = { model: msg.model ?? 'minimax', maxTokens: msg.max_tokens, temperature: msg.temperature, topP: msg.top_p };
           let kind: 'chat' | 'generate';
           let input: Record<string, unknown>;
@@ -47,6 +49,7 @@ export function createAiStream(yoga: YogaServerInstance<any, any>, log: { error(
           else if (msg.type === 'generate') (kind = 'generate'), (input = { ...params, prompt: msg.prompt, n: msg.n, stop: msg.stop });
           else throw new RestError({ message: 'type: must be "chat" or "generate"', code: 'BAD_USER_INPUT', status: 400, field: 'type', extensions: {} });
           const events = await streamText(gql, kind, input);
+          if (ws.readyState !== ws.OPEN) return void (await events.return(undefined));
           running.add(events);
           try {
             for await (const e of events) {

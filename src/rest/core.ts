@@ -162,7 +162,9 @@ export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[
     try {
       await readBody(req, call);
       const auth = api.credential ? api.credential(call) : call.authorization;
-      const gql = createGql(yoga, { req, headers: call.headers, authorization: auth, rate, log });
+      const gone = new AbortController();
+      res.once('close', () => gone.abort());
+      const gql = createGql(yoga, { req, headers: call.headers, authorization: auth, rate, log, signal: gone.signal });
       reply = await route.run(call, gql);
     } catch (err) {
       if (err instanceof RestError) {
@@ -199,6 +201,8 @@ export interface GqlCaller {
   /** Collects X-RateLimit-* and Retry-After headers of the calls. */
   rate: Record<string, string>;
   log: { error(o: object, m: string): void };
+  /** Aborted when the caller goes away: open subscriptions stop reading then. */
+  signal?: AbortSignal;
 }
 
 /** Runs GraphQL operations through Yoga as the caller (JSON, multipart upload, or SSE subscription). */
@@ -257,6 +261,10 @@ export function createGql(yoga: YogaServerInstance<any, any>, o: GqlCaller): Gql
       throw new RestError(internalIfOurs(body.errors?.[0] ?? { message: 'Subscription failed' }, query, o.log));
     }
     const reader = r.body!.pipeThrough(new TextDecoderStream()).getReader();
+    // The caller gone: the pending read ends, and so does this stream.
+    const onAbort = () => void reader.cancel().catch(() => {});
+    if (o.signal?.aborted) onAbort();
+    o.signal?.addEventListener('abort', onAbort, { once: true });
     let buffer = '';
     try {
       for (;;) {
@@ -276,6 +284,7 @@ export function createGql(yoga: YogaServerInstance<any, any>, o: GqlCaller): Gql
         }
       }
     } finally {
+      o.signal?.removeEventListener('abort', onAbort);
       await reader.cancel().catch(() => {});
     }
   };
@@ -307,12 +316,25 @@ async function readBody(req: IncomingMessage, call: RestCall) {
   const type = (call.headers.get('content-type') ?? '').toLowerCase();
   const length = Number(call.headers.get('content-length') ?? 0);
   if (length > MAX_BODY) throw new RestError({ message: 'Request body too large', code: 'PAYLOAD_TOO_LARGE', status: 413, extensions: {} });
-  const request = new Request('http://localhost' + call.path, { method: call.method, headers: call.headers, body: Readable.toWeb(req) as ReadableStream, duplex: 'half' } as RequestInit);
+  // Counted while read too: a chunked body has no content-length.
+  let seen = 0;
+  const limited = (Readable.toWeb(req) as ReadableStream<Uint8Array>).pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, out) {
+        seen += chunk.byteLength;
+        if (seen > MAX_BODY) out.error(new RestError({ message: 'Request body too large', code: 'PAYLOAD_TOO_LARGE', status: 413, extensions: {} }));
+        else out.enqueue(chunk);
+      },
+    }),
+  );
+  const request = new Request('http://localhost' + call.path, { method: call.method, headers: call.headers, body: limited, duplex: 'half' } as RequestInit);
+  const tooLarge = (err: unknown) => (seen > MAX_BODY ? new RestError({ message: 'Request body too large', code: 'PAYLOAD_TOO_LARGE', status: 413, extensions: {} }) : err);
   if (type.startsWith('multipart/form-data') || type.startsWith('application/x-www-form-urlencoded')) {
     let form: FormData;
     try {
       form = await request.formData();
-    } catch {
+    } catch (err) {
+      if (seen > MAX_BODY) throw tooLarge(err);
       throw invalid('body', 'is not a valid form');
     }
     for (const [k, v] of form.entries()) {
@@ -321,7 +343,7 @@ async function readBody(req: IncomingMessage, call: RestCall) {
     }
     return;
   }
-  const text = await request.text();
+  const text = await request.text().catch((err) => Promise.reject(tooLarge(err)));
   if (!text.trim()) return;
   try {
     const parsed = JSON.parse(text);
@@ -341,12 +363,18 @@ async function send(res: ServerResponse, reply: Reply, rate: Record<string, stri
   if (reply.events) {
     res.writeHead(reply.status ?? 200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const it = reply.events[Symbol.asyncIterator]();
-    res.on('close', () => void it.return?.());
-    for (let r = await it.next(); !r.done; r = await it.next()) {
-      if (res.destroyed) break;
-      res.write(r.value);
+    // However it ends (done, the client gone before or during the stream), the source is closed.
+    const stop = () => void it.return?.();
+    res.on('close', stop);
+    try {
+      if (res.destroyed) return;
+      for (let r = await it.next(); !r.done && !res.destroyed; r = await it.next()) res.write(r.value);
+    } finally {
+      res.off('close', stop);
+      await it.return?.();
+      res.end();
     }
-    return void res.end();
+    return;
   }
   if (reply.bytes) {
     res.writeHead(reply.status ?? 200, {

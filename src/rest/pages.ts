@@ -16,15 +16,24 @@ function layout(title: string, body: string, user?: string) {
 <body><header><strong>genhub</strong>${user ? `<a href="/dashboard">Dashboard</a><a href="/library">Library</a><span class="muted" style="margin-left:auto">${esc(user)}</span><a href="/auth/logout">Log out</a>` : ''}</header><main>${body}</main></body></html>`;
 }
 
+/** A path on this site to go to after login: anything else (other hosts, `//`, `/\\`, control characters) is the dashboard. */
+export function safeNext(next: unknown): string {
+  if (typeof next !== 'string' || !/^\/(?![/\\])[^\s\\\u0000-\u001f]*$/.test(next)) return '/dashboard';
+  return new URL(next, 'http://x').origin === 'http://x' ? next : '/dashboard';
+}
+
+/** JSON that can sit inside a <script> element. */
+const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+
 export function login(next: string) {
-  const safeNext = next.startsWith('/') && !next.startsWith('//') ? next : '/dashboard';
+  const target = safeNext(next);
   return layout('Log in', `<h1>Log in</h1>
 <form id="login" class="inline"><label>Username or email<input name="username" autocomplete="username" required></label>
 <label>Password<input name="password" type="password" autocomplete="current-password" required></label><button type="submit">Log in</button></form>
 <p id="error" class="error" role="alert"></p>
 <script>document.getElementById('login').addEventListener('submit', async (e) => { e.preventDefault();
 const f = new FormData(e.target); const r = await fetch('/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' },
-body: JSON.stringify({ username: f.get('username'), password: f.get('password'), next: ${JSON.stringify(safeNext)} }) });
+body: JSON.stringify({ username: f.get('username'), password: f.get('password'), next: ${scriptJson(target)} }) });
 const b = await r.json(); if (b.success) location.href = b.redirect_url; else document.getElementById('error').textContent = b.message || 'Login failed'; });</script>`);
 }
 

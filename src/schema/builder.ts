@@ -119,3 +119,7 @@ builder.scalarType('File', {
     throw new Error('File is an input-only scalar');
   },
 });
+
+/** True unless the request uses an API key that carries none of `permissions`. */
+export const keyAllows = (ctx: Context, ...permissions: string[]) =>
+  ctx.viewer.kind !== 'user' || ctx.viewer.apiKey === null || permissions.some((p) => (ctx.viewer as { apiKey: { scopes: string[] } }).apiKey.scopes.includes(p));

@@ -106,3 +106,17 @@ test('ownership: another user’s key cannot be read, changed or revoked', async
   assert.equal((await t.ok(Keys, {}, { token: b.token })).apiKeys.length, 0);
   assert.equal((await t.gql(Me, {}, withKey(createApiKey.key, 'bearer'))).data?.me?.databaseId, a.user.databaseId, 'still works for its owner');
 });
+
+test('a key without a domain’s permission cannot read its objects through node(id) either', async () => {
+  const u = await newUser(t);
+  const chat = await t.gql(graphql(`mutation KeyChat { createChat(input: { title: "secret plans" }) { id } }`), {}, { token: u.token });
+  const id = (chat.data as any).createChat.id as string;
+  const { createApiKey } = await t.ok(CreateKey, { input: { name: 'usage only', permissions: ['usage:read'] } }, { token: u.token });
+  const NodeChat = graphql(`query KeyNodeChat($id: ID!) { node(id: $id) { ... on Chat { title } } }`);
+  const viaKey = await t.gql(NodeChat, { id }, withKey(createApiKey.key, 'bearer'));
+  assert.ok(viaKey.errors?.length, 'refused');
+  assert.ok(!JSON.stringify(viaKey.data ?? {}).includes('secret plans'));
+  const chatKey = await t.ok(CreateKey, { input: { name: 'chats', permissions: ['chats:read'] } }, { token: u.token });
+  assert.equal(((await t.gql(NodeChat, { id }, withKey(chatKey.createApiKey.key, 'bearer'))).data as any).node.title, 'secret plans');
+});
+

@@ -23,6 +23,8 @@ type Documents = {
     "mutation KeyGen($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }": typeof types.KeyGenDocument,
     "query KeyHistory { tasks { total } }": typeof types.KeyHistoryDocument,
     "query KeyHooks { webhooks { id } }": typeof types.KeyHooksDocument,
+    "mutation KeyChat { createChat(input: { title: \"secret plans\" }) { id } }": typeof types.KeyChatDocument,
+    "query KeyNodeChat($id: ID!) { node(id: $id) { ... on Chat { title } } }": typeof types.KeyNodeChatDocument,
     "mutation LibraryImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }": typeof types.LibraryImageDocument,
     "mutation LibraryVideo($input: GenerateVideoInput!) { generateVideo(input: $input) { databaseId } }": typeof types.LibraryVideoDocument,
     "\n  query LibraryAssets($type: AssetTypeFilter, $sort: AssetSort, $offset: Int, $limit: Int) {\n    assets(type: $type, sort: $sort, offset: $offset, limit: $limit) {\n      total offset limit\n      items { id databaseId kind fileName mimeType size url thumbnailUrl downloadUrl }\n    }\n  }\n": typeof types.LibraryAssetsDocument,
@@ -136,6 +138,8 @@ const documents: Documents = {
     "mutation KeyGen($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }": types.KeyGenDocument,
     "query KeyHistory { tasks { total } }": types.KeyHistoryDocument,
     "query KeyHooks { webhooks { id } }": types.KeyHooksDocument,
+    "mutation KeyChat { createChat(input: { title: \"secret plans\" }) { id } }": types.KeyChatDocument,
+    "query KeyNodeChat($id: ID!) { node(id: $id) { ... on Chat { title } } }": types.KeyNodeChatDocument,
     "mutation LibraryImage($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }": types.LibraryImageDocument,
     "mutation LibraryVideo($input: GenerateVideoInput!) { generateVideo(input: $input) { databaseId } }": types.LibraryVideoDocument,
     "\n  query LibraryAssets($type: AssetTypeFilter, $sort: AssetSort, $offset: Int, $limit: Int) {\n    assets(type: $type, sort: $sort, offset: $offset, limit: $limit) {\n      total offset limit\n      items { id databaseId kind fileName mimeType size url thumbnailUrl downloadUrl }\n    }\n  }\n": types.LibraryAssetsDocument,
@@ -290,6 +294,14 @@ export function graphql(source: "query KeyHistory { tasks { total } }"): (typeof
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "query KeyHooks { webhooks { id } }"): (typeof documents)["query KeyHooks { webhooks { id } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation KeyChat { createChat(input: { title: \"secret plans\" }) { id } }"): (typeof documents)["mutation KeyChat { createChat(input: { title: \"secret plans\" }) { id } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query KeyNodeChat($id: ID!) { node(id: $id) { ... on Chat { title } } }"): (typeof documents)["query KeyNodeChat($id: ID!) { node(id: $id) { ... on Chat { title } } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -248,6 +248,21 @@ test('codes: read without sign-in, admin create and delete; tasks: create, read,
   const again = await fetch(`${api}/tasks/${held.id}/stream`, { headers: { authorization: `Bearer ${a.token}` } });
   assert.equal(again.status, 200, 'the stream is free again once the first ended');
   await again.text();
+  // A client that goes away frees the task's stream too.
+  const quiet = await t.app.deps.prisma.task.create({ data: { userId: a.id, kind: 'image_generate', modelId: 'sdxl', input: { prompt: 'quiet' }, status: 'queued' } });
+  const abort = new AbortController();
+  const gone = await fetch(`${api}/tasks/${quiet.id}/stream`, { headers: { authorization: `Bearer ${a.token}` }, signal: abort.signal });
+  assert.equal(gone.status, 200);
+  abort.abort();
+  let reopened = 422;
+  for (let i = 0; i < 40 && reopened === 422; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const r = await fetch(`${api}/tasks/${quiet.id}/stream`, { headers: { authorization: `Bearer ${a.token}` } });
+    reopened = r.status;
+    await r.body?.cancel();
+  }
+  assert.equal(reopened, 200, 'no stream is left holding the task after its client left');
+  await t.app.deps.prisma.task.update({ where: { id: quiet.id }, data: { status: 'canceled' } });
   assert.equal((await call('DELETE', `/tasks/${held.id}`, { token: a.token })).status, 200);
 
   assert.equal((await call('GET', `/tasks/${id}`, { token: a.token })).body.status, 'succeeded');

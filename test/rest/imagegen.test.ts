@@ -214,3 +214,31 @@ test('library and asset pages, download, delete (also by URL), model info, clear
   assert.equal((await waitForTask(t, slow.id)).status, 'canceled');
   assert.equal((await req('POST', '/api/clear-generation-state')).status, 401);
 });
+
+test('the login page cannot be turned into script or an open redirect; bodies over the limit are refused while read', async () => {
+  const evil = await req('GET', `/login?next=${encodeURIComponent('/</script><script>alert(1)</script>')}`);
+  assert.equal(evil.status, 200);
+  assert.ok(!evil.text.includes('<script>alert(1)'), 'no injected script element');
+  for (const next of ['//evil.example/x', '/\\evil.example', 'https://evil.example/', '/\t/evil.example']) {
+    const page = await req('GET', `/login?next=${encodeURIComponent(next)}`);
+    assert.ok(!page.text.includes('evil.example'), next);
+  }
+  const u = await newUser(t, 'img');
+  const login = await req('POST', '/auth/login', { json: { username: u.username, password: PASSWORD, next: '//evil.example' } });
+  assert.equal(login.body.redirect_url, '/dashboard');
+  const kept = await req('POST', '/auth/login', { json: { username: u.username, password: PASSWORD, next: '/library?type=image' } });
+  assert.equal(kept.body.redirect_url, '/library?type=image');
+
+  // A chunked body (no content-length) over 60 MB.
+  const chunk = new Uint8Array(1024 * 1024).fill(32);
+  let sent = 0;
+  const body = new ReadableStream({
+    pull(c) {
+      if (sent++ < 62) c.enqueue(chunk);
+      else c.close();
+    },
+  });
+  const res = await fetch(`${t.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+  assert.equal(res.status, 413);
+});
+

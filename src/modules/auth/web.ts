@@ -51,17 +51,15 @@ export async function googleLogin(deps: Pick<Deps, 'prisma' | 'tokens' | 'config
   if (!claims.sub) throw unauthenticated('Invalid Google credential: no subject');
   const email = claims.email && claims.email_verified ? claims.email.toLowerCase() : null;
   let user = await deps.prisma.user.findUnique({ where: { googleSub: claims.sub } });
-  if (!user && email) {
-    // A verified Google address that already has an account is that account.
-    const byEmail = await deps.prisma.user.findUnique({ where: { email } });
-    if (byEmail) user = await deps.prisma.user.update({ where: { id: byEmail.id }, data: { googleSub: claims.sub } });
-  }
   if (!user) {
+    // Never joined to an existing account by its address (addresses given at sign-up are not
+    // verified): a new account, which keeps the address only if no account has it.
+    const taken = email ? await deps.prisma.user.findUnique({ where: { email }, select: { id: true } }) : null;
     const grant = deps.config.SIGNUP_CREDITS;
     user = await deps.prisma.user.create({
       data: {
         googleSub: claims.sub,
-        email,
+        email: taken ? null : email,
         name: claims.name ?? null,
         avatar: claims.picture ?? null,
         username: `g_${randomBytes(6).toString('hex')}`,

@@ -1,5 +1,5 @@
 import type { Context, UserViewer } from '../../context.js';
-import { builder } from '../../schema/builder.js';
+import { builder, keyAllows } from '../../schema/builder.js';
 import { offsetPage } from '../../schema/pages.js';
 import { dbId } from '../../schema/ids.js';
 import { pageArgs } from '../credits/credits.schema.js';
@@ -58,7 +58,8 @@ export const Chat = builder.prismaNode('Chat', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
-  authScopes: (c, ctx) => isOwnerOrAdmin(ctx, c.userId),
+  // Objects reached by node(id) too: an API key also needs a permission of this domain.
+  authScopes: (c, ctx) => isOwnerOrAdmin(ctx, c.userId) && keyAllows(ctx, 'chats:read', 'chats:write'),
 });
 
 const ChatPage = offsetPage<Awaited<ReturnType<typeof chats.listChats>>>('ChatPage', Chat, 'Chats, most recently active first.');

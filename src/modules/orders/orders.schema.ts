@@ -1,7 +1,7 @@
 import type { Context, UserViewer } from '../../context.js';
 import { AppError, badField } from '../../errors.js';
 import { Prisma } from '../../generated/prisma/client.js';
-import { builder } from '../../schema/builder.js';
+import { builder, keyAllows } from '../../schema/builder.js';
 import { offsetPage } from '../../schema/pages.js';
 import { dbId } from '../../schema/ids.js';
 import type { ImageSource } from '../assets/assets.service.js';
@@ -110,7 +110,8 @@ export const Order = builder.prismaNode('Order', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
-  authScopes: (o, ctx) => isOwnerOrAdmin(ctx, o.userId),
+  // Objects reached by node(id) too: an API key also needs a permission of this domain.
+  authScopes: (o, ctx) => isOwnerOrAdmin(ctx, o.userId) && keyAllows(ctx, 'orders:read', 'orders:write'),
 });
 
 const OrderPage = offsetPage<Awaited<ReturnType<typeof orders.listOrders>>>('OrderPage', Order);

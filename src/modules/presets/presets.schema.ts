@@ -1,5 +1,5 @@
 import type { Context, UserViewer } from '../../context.js';
-import { builder } from '../../schema/builder.js';
+import { builder, keyAllows } from '../../schema/builder.js';
 import { offsetPage } from '../../schema/pages.js';
 import { dbId } from '../../schema/ids.js';
 import { pageArgs } from '../credits/credits.schema.js';
@@ -29,7 +29,8 @@ export const Preset = builder.prismaNode('Preset', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
-  authScopes: (p, ctx) => canSee(p, ctx),
+  // Objects reached by node(id) too: an API key also needs a permission of this domain.
+  authScopes: (p, ctx) => canSee(p, ctx) && keyAllows(ctx, 'presets:read', 'presets:write'),
 });
 
 const PresetPage = offsetPage<Awaited<ReturnType<typeof presets.listPresets>>>('PresetPage', Preset);

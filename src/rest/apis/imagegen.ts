@@ -39,12 +39,14 @@ function assetId(c: RestCall) {
 
 /** Waits for a task via its subscription, at most `ms`; null when it is still going. */
 async function waitFor(gql: Parameters<Route['run']>[1], requestId: string, ms: number) {
+  // Each poll is a request of the caller's (rate limited): once a second, and a refused poll
+  // (429 and the like) means "still running" — the task exists and is paid for already.
   const end = Date.now() + ms;
-  for (;;) {
-    const t = (await gql(`query($r: String!) { t: taskByRequest(requestId: $r) { ${TASK} } }`, { r: requestId })).t;
-    if (t.status !== 'queued' && t.status !== 'running') return t;
+  for (let wait = 150; ; wait = Math.min(wait * 2, 1000)) {
+    await new Promise((r) => setTimeout(r, wait));
+    const t = await gql(`query($r: String!) { t: taskByRequest(requestId: $r) { ${TASK} } }`, { r: requestId }).then((d) => d.t, () => null);
+    if (t && t.status !== 'queued' && t.status !== 'running') return t;
     if (Date.now() > end) return null;
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -61,7 +63,7 @@ const routes: Route[] = [
         throw err;
       });
       const secure = c.headers.get('x-forwarded-proto') === 'https' ? '; Secure' : '';
-      const next = typeof c.body.next === 'string' && c.body.next.startsWith('/') && !c.body.next.startsWith('//') ? c.body.next : '/dashboard';
+      const next = pages.safeNext(c.body.next);
       return { body: { success: true, redirect_url: next }, headers: { 'set-cookie': `${COOKIE}=${r.webLogin.token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${r.webLogin.expiresIn}${secure}` } };
     },
   },
