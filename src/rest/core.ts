@@ -83,6 +83,8 @@ export interface Api {
   credential?(call: RestCall): string | null;
   /** The API's error envelope. */
   error(e: OpError, call: RestCall): Reply;
+  /** Checks every request before its route (throw RestError to refuse). */
+  guard?(call: RestCall): void;
 }
 
 type GqlOpts = { authorization?: string | null; headers?: Record<string, string> };
@@ -160,6 +162,7 @@ export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[
     const rate: Record<string, string> = {};
     let reply: Reply;
     try {
+      api.guard?.(call);
       await readBody(req, call);
       const auth = api.credential ? api.credential(call) : call.authorization;
       const gone = new AbortController();

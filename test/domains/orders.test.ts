@@ -205,3 +205,16 @@ test('styles: seeded, admin-editable; disabled styles are refused for new orders
   assert.equal((await t.ok(DeleteStyle, { id: spare.id }, { token: admin })).deleteStyle, true);
   assert.equal(codeOf(await t.gql(UpdateStyle, { id: spare.id, input: { name: 'back' } }, { token: admin })), 'NOT_FOUND');
 });
+
+test('two runs of one order at the same moment make one task; the other is refused', async () => {
+  const u = await newUser(t);
+  const model = (await t.ok(CreateOrder, { input: { styles: [5] } }, { token: u.token })).createOrder;
+  await t.ok(Upload, { orderId: model.id, image: await jpegDataUri(77) }, { token: u.token });
+  const runs = await Promise.all([0, 1, 2].map(() => t.gql(Run, { id: model.id }, { token: u.token })));
+  const ok = runs.filter((r) => !r.errors);
+  assert.equal(ok.length, 1, JSON.stringify(runs.map((r) => r.errors?.[0]?.extensions)));
+  for (const r of runs.filter((x) => x.errors)) assert.equal(codeOf(r), 'CONFLICT');
+  assert.equal(await t.app.deps.prisma.task.count({ where: { orderId: model.databaseId } }), 1);
+  await waitForTask(t, ok[0]!.data!.runOrder.databaseId);
+});
+

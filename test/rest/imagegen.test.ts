@@ -242,3 +242,15 @@ test('the login page cannot be turned into script or an open redirect; bodies ov
   assert.equal(res.status, 413);
 });
 
+test('cookie changes must come from this site: a cross-site form post is refused', async () => {
+  const u = await signIn();
+  const asset = await req('POST', '/api/generate', { cookie: u.cookie, form: form({ prompt: 'keep me', model: 'flux' }) });
+  const id = asset.body.results[0].id;
+  const cross = await fetch(`${t.url}/api/assets/${id}`, { method: 'DELETE', headers: { cookie: `session=${u.cookie}`, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } });
+  assert.equal(cross.status, 403);
+  const login = await fetch(`${t.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' }, body: 'username=x&password=y' });
+  assert.equal(login.status, 403, 'no login CSRF');
+  const same = await fetch(`${t.url}/api/assets/${id}`, { method: 'DELETE', headers: { cookie: `session=${u.cookie}`, origin: t.url, 'sec-fetch-site': 'same-origin' } });
+  assert.equal(same.status, 200);
+});
+

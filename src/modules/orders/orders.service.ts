@@ -125,20 +125,20 @@ const SUBJECT = ['a person', 'a man', 'a woman'];
 /**
  * Runs an order: training → a model.train task on its selfies (main image first); generation →
  * an avatar.generate task with its styles on the parent's trained model. Charged like any task.
- * Two runs at once make one task: the run's number is its idempotency key.
+ * Two runs at once make one task: the database refuses a second unfinished task for an order
+ * (the other caller gets CONFLICT order_running).
  */
 export async function runOrder(ctx: Ctx, viewer: Viewer, orderId: number, idempotencyKey?: string | null): Promise<Task> {
   const order = await ownOrder(ctx, viewer, orderId, 'orderId');
   assertNotStarted(order, 'it cannot be run again');
   const owner = order.userId === viewer.id ? viewer : await ctx.prisma.user.findUniqueOrThrow({ where: { id: order.userId }, select: { id: true, tier: true, role: true } });
-  const runs = await ctx.prisma.task.count({ where: { orderId } });
-  const key = idempotencyKey ?? `order-run:${orderId}:${runs + 1}`;
+  const key = idempotencyKey ?? null;
   if (order.kind === 'training') {
     const images = await ctx.prisma.trainingImage.findMany({ where: { orderId }, orderBy: { id: 'asc' } });
     if (images.length === 0) throw badField('trainingImages', 'upload at least one training image before running the order');
     const rank = (i: (typeof images)[number]) => (i.id === order.mainImageId ? 0 : i.selected ? 1 : 2);
     const keys = [...images].sort((a, b) => rank(a) - rank(b) || a.id - b.id).map((i) => i.storageKey);
-    return createTask(ctx, owner, { kind: 'model.train', model: TRAIN_MODEL, input: { trainingKeys: keys, gender: order.gender }, orderId, source: 'order', idempotencyKey: key });
+    return createTask(ctx, owner, { kind: 'model.train', model: TRAIN_MODEL, input: { trainingKeys: keys, gender: order.gender }, orderId, source: 'order', idempotencyKey: key }).catch(runningAlready(orderId));
   }
   const parent = order.parentId ? await ctx.prisma.trainedModel.findUnique({ where: { orderId: order.parentId } }) : null;
   if (!parent?.providerRef) throw new AppError('CONFLICT', 'The model of this order has not finished training', { field: 'parent', reason: 'model_not_ready' });
@@ -151,8 +151,15 @@ export async function runOrder(ctx: Ctx, viewer: Viewer, orderId: number, idempo
     orderId,
     source: 'order',
     idempotencyKey: key,
-  });
+  }).catch(runningAlready(orderId));
 }
+
+/** The unique index on an order's unfinished task refused a second run. */
+const runningAlready = (orderId: number) => (err: unknown): never => {
+  const text = String((err as { message?: string })?.message ?? '') + JSON.stringify((err as { meta?: unknown })?.meta ?? {});
+  if (text.includes('tasks_one_open_run_per_order')) throw new AppError('CONFLICT', `Order ${orderId} is running; it cannot be run again`, { field: 'orderId', reason: 'order_running' });
+  throw err;
+};
 
 export function ordersWhere(userId: number, f: { kind?: 'training' | 'generation' | null; parentId?: number | null; trained?: boolean }): Prisma.OrderWhereInput {
   return {

@@ -221,5 +221,15 @@ export const imagegen: Api = {
   description: 'Seed 003: session cookie (POST /auth/login), multipart generation, the asset library as pages.',
   routes,
   credential: (c) => (c.cookies[COOKIE] ? `Bearer ${c.cookies[COOKIE]}` : c.authorization),
+  // Cookies go with cross-site requests too: a change made with the cookie must come from this
+  // site (Origin or Sec-Fetch-Site say so; tools like curl send neither).
+  guard(c) {
+    if (c.method === 'GET' || !c.cookies[COOKIE] && c.route?.path !== '/auth/login') return;
+    const site = c.headers.get('sec-fetch-site');
+    const origin = c.headers.get('origin');
+    const host = c.headers.get('x-forwarded-host') ?? c.headers.get('host');
+    const crossSite = (site && !['same-origin', 'none'].includes(site)) || (origin && origin !== 'null' && new URL(origin).host !== host) || origin === 'null';
+    if (crossSite) throw new RestError({ message: 'Cross-site request refused', code: 'FORBIDDEN', status: 403, extensions: {} });
+  },
   error,
 };
