@@ -176,6 +176,8 @@ export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[
         const ext = err.error.extensions as { http?: { headers?: Record<string, string> }; limit?: number; endpoint?: string; retryAfter?: number };
         reply.headers = { ...ext.http?.headers, ...reply.headers };
         if (err.error.code === 'RATE_LIMITED' && ext.retryAfter) reply.headers['retry-after'] = String(ext.retryAfter);
+        // The rest of a refused body is not read: this connection cannot carry another request.
+        if (err.error.code === 'PAYLOAD_TOO_LARGE') reply.headers.connection = 'close';
         if (err.error.code === 'RATE_LIMITED' && ext.limit !== undefined) {
           Object.assign(rate, {
             'x-ratelimit-limit': String(ext.limit),
