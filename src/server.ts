@@ -12,7 +12,7 @@ import type { Context, Deps, RequestMeta } from './context.js';
 import { API_KEY_PREFIX, credentialFrom, resolveViewer } from './modules/auth/viewer.js';
 import { unauthenticated } from './errors.js';
 import { createRestHandler } from './rest/core.js';
-import { LEGACY_APIS } from './rest/index.js';
+import { REST_APIS } from './rest/index.js';
 import { createDocsHandler } from './rest/openapi.js';
 import { AI_STREAM_PATHS, createAiStream } from './rest/ai-stream.js';
 import { RateLimitedError, type RateState } from './modules/limits/limits.service.js';
@@ -86,8 +86,8 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
   });
 
   // The legacy REST APIs, each a table of routes onto the GraphQL operations above.
-  const rest = createRestHandler(yoga, LEGACY_APIS, log);
-  const docs = createDocsHandler(LEGACY_APIS);
+  const rest = createRestHandler(yoga, REST_APIS, log);
+  const docs = createDocsHandler(REST_APIS);
 
   const server = createServer((req, res) => {
     route(req, res).catch((err) => {

@@ -174,7 +174,7 @@ export function createDemoProvider(opts: DemoOptions): Provider {
               : (input.prompt ?? '');
           const lastUser = [...(input.messages ?? [])].reverse().find((m) => m.role === 'user')?.content ?? input.prompt ?? '';
           const maxTokens = input.maxTokens ?? 256;
-          const n = job.kind === 'text.chat' ? 1 : (input.n ?? 1);
+          const n = input.n ?? 1;
           const texts: NonNullable<ProviderResult['texts']> = [];
           let completionTokens = 0;
           for (let c = 0; c < n; c++) {
@@ -192,7 +192,8 @@ export function createDemoProvider(opts: DemoOptions): Provider {
               text += delta;
               ctx.token?.(delta, c);
               completionTokens++;
-              if (opts.delayMs > 0 && i % 4 === 3) await sleep(opts.delayMs / Math.ceil(tokens.length / 4), ctx.signal);
+              // Evenly paced, like a real model writing.
+              if (opts.delayMs > 0) await sleep(opts.delayMs / tokens.length, ctx.signal);
               else if (ctx.signal.aborted) throw ctx.signal.reason;
             }
             texts.push({ text, finishReason: finish });

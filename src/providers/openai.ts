@@ -96,7 +96,13 @@ export function createOpenAiProvider(o: BackendOptions): Provider {
       };
       switch (job.kind) {
         case 'text.chat':
-          return streamText(job, ctx, '/chat/completions', { model, messages: input.messages, ...sampling }, (input.messages ?? []).map((m) => m.content).join('\n'));
+          return streamText(
+            job,
+            ctx,
+            '/chat/completions',
+            { model, messages: input.messages, ...(input.n && input.n > 1 ? { n: input.n } : {}), ...(input.stop?.length ? { stop: input.stop } : {}), ...sampling },
+            (input.messages ?? []).map((m) => m.content).join('\n'),
+          );
         case 'text.generate':
           return streamText(
             job,

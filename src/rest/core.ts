@@ -85,6 +85,8 @@ export interface Api {
   error(e: OpError, call: RestCall): Reply;
   /** Checks every request before its route (throw RestError to refuse). */
   guard?(call: RestCall): void;
+  /** Last touches to every answer (its headers; `rate` holds the X-RateLimit-* values). */
+  finish?(call: RestCall, reply: Reply, rate: Record<string, string>): void;
 }
 
 type GqlOpts = { authorization?: string | null; headers?: Record<string, string> };
@@ -192,6 +194,7 @@ export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[
         reply = api.error({ message: 'Internal server error', code: 'INTERNAL_SERVER_ERROR', status: 500, extensions: {} }, call);
       }
     }
+    api.finish?.(call, reply, rate);
     await send(res, reply, rate, req.method === 'HEAD');
     return true;
   };
@@ -228,6 +231,8 @@ export function createGql(yoga: YogaServerInstance<any, any>, o: GqlCaller): Gql
           ...opts.headers,
         },
         body: JSON.stringify({ query, variables }),
+        // The caller gone, the operation's request is aborted too (streams stop at once).
+        ...(o.signal ? { signal: o.signal } : {}),
       },
       { req: o.req },
     );

@@ -60,9 +60,13 @@ export type ChatCompletionInput = {
   messages: Array<ChatMessageInput>;
   /** A catalog model id; may come from the preset instead. */
   model?: string | null | undefined;
+  /** Replies to write, 1–8 (default 1). */
+  n?: number | null | undefined;
   /** A preset of yours or a shared one: its model and parameters, which the fields given here override. */
   presetId?: number | null | undefined;
   seed?: number | null | undefined;
+  /** Up to 4 sequences that end a reply. */
+  stop?: Array<string> | null | undefined;
   temperature?: number | null | undefined;
   topP?: number | null | undefined;
 };

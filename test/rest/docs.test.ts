@@ -1,7 +1,7 @@
 // The OpenAPI document covers every legacy route with its documented statuses; Swagger UI at /docs.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { LEGACY_APIS } from '../../src/rest/index.js';
+import { REST_APIS } from '../../src/rest/index.js';
 import { startTestServer, type TestServer } from '../helpers/harness.js';
 
 let t: TestServer;
@@ -10,13 +10,13 @@ before(async () => {
 });
 after(() => t.close());
 
-test('/openapi.json lists every route of every legacy API, with its parameters, body and statuses', async () => {
+test('/openapi.json lists every route of every REST API (the legacy ones and /v1), with its parameters, body and statuses', async () => {
   const res = await fetch(`${t.url}/openapi.json`);
   assert.equal(res.status, 200);
   const doc = (await res.json()) as any;
   assert.equal(doc.openapi, '3.0.3');
   let count = 0;
-  for (const api of LEGACY_APIS) {
+  for (const api of REST_APIS) {
     for (const r of api.routes) {
       count++;
       const path = api.base.replace(/\/$/, '') + r.path;

@@ -25,6 +25,21 @@ builder.objectField(Asset, 'downloadUrl', (t) =>
   }),
 );
 
+/** Inline content is for images and other small files; larger ones are fetched by url. */
+const INLINE_MAX_BYTES = 20 * 1024 * 1024;
+
+builder.objectField(Asset, 'base64', (t) =>
+  t.string({
+    nullable: true,
+    description: `The file itself, base64-encoded, for clients that take content inline; null above ${INLINE_MAX_BYTES / 1024 / 1024} MB (use url).`,
+    resolve: async (a, _args, ctx) => {
+      if (a.size > INLINE_MAX_BYTES) return null;
+      const file = await ctx.storage.get(a.storageKey);
+      return file ? Buffer.from(file.data).toString('base64') : null;
+    },
+  }),
+);
+
 const AssetPage = offsetPage<Awaited<ReturnType<typeof library.listAssets>>>('AssetPage', Asset);
 
 builder.queryFields((t) => {

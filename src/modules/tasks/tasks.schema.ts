@@ -167,10 +167,24 @@ const textParams = (t: any) => ({
   seed: t.float({ required: false }),
 });
 const ChatCompletionInput = builder.inputType('ChatCompletionInput', {
-  fields: (t) => ({ ...common(t), messages: t.field({ type: [ChatMessageInput] }), ...textParams(t) }),
+  fields: (t) => ({
+    ...common(t),
+    messages: t.field({ type: [ChatMessageInput] }),
+    n: t.int({ required: false, description: 'Replies to write, 1–8 (default 1).' }),
+    stop: t.stringList({ required: false, description: 'Up to 4 sequences that end a reply.' }),
+    ...textParams(t),
+  }),
 });
 const GenerateTextInput = builder.inputType('GenerateTextInput', {
   fields: (t) => ({ ...common(t), prompt: t.string(), n: t.int({ required: false }), stop: t.stringList({ required: false }), ...textParams(t) }),
+});
+
+/** A completion stream whose client leaves stops its task, charged for what the client received. */
+const stopWhenLeft = (ctx: Context) => ({
+  // Over HTTP (SSE) the request's signal tells at once that the client left.
+  signal: (ctx as Context & { request?: Request }).request?.signal,
+  onLeave: (task: { id: number }, delivered: number) =>
+    tasks.stopForLeavingClient(ctx, task.id, delivered).catch((err) => ctx.log.error({ err, taskId: task.id }, 'could not stop a task whose client left')),
 });
 
 type Raw = Record<string, unknown> & { model?: string | null; presetId?: number | null; deadlineSeconds?: number | null };
@@ -391,12 +405,13 @@ const TaskStreamEvent = builder.objectRef<StreamEvent>('TaskStreamEvent').implem
 builder.subscriptionFields((t) => ({
   chatCompletionStream: t.field({
     type: TaskStreamEvent,
-    description: 'Creates a text.chat task and streams it: created, its tokens in order, then done. Over graphql-ws or SSE.',
+    description:
+      'Creates a text.chat task and streams it: created, its tokens in order, then done. Over graphql-ws or SSE. Leaving before done stops the task, which is then charged for its prompt and the tokens received.',
     authScopes: { permission: 'ai:write' },
     args: { input: t.arg({ type: ChatCompletionInput }), idempotencyKey: t.arg.string({ required: false }) },
     subscribe: async function* (_r, { input, idempotencyKey }, ctx) {
       const { user, spec } = await prepare(ctx, 'text.chat', input as unknown as Raw, idempotencyKey);
-      yield* createAndStream(ctx, user, spec);
+      yield* createAndStream(ctx, user, spec, stopWhenLeft(ctx));
     },
     resolve: (e) => e,
   }),
@@ -407,7 +422,7 @@ builder.subscriptionFields((t) => ({
     args: { input: t.arg({ type: GenerateTextInput }), idempotencyKey: t.arg.string({ required: false }) },
     subscribe: async function* (_r, { input, idempotencyKey }, ctx) {
       const { user, spec } = await prepare(ctx, 'text.generate', input as unknown as Raw, idempotencyKey);
-      yield* createAndStream(ctx, user, spec);
+      yield* createAndStream(ctx, user, spec, stopWhenLeft(ctx));
     },
     resolve: (e) => e,
   }),

@@ -9,9 +9,9 @@ import * as credits from '../credits/credits.service.js';
 import { idempotent } from '../idempotency/idempotency.service.js';
 import { consumeAiRequest } from '../limits/limits.service.js';
 import type { Tier } from '../limits/tiers.js';
-import { getModelCached } from '../models/models.service.js';
+import { costOf, getModelCached } from '../models/models.service.js';
 import { publishTask } from './tasks.events.js';
-import { dbKind, estimateCost, validateTaskInput } from './tasks.validation.js';
+import { dbKind, estimateCost, kindName, promptTokensOf, validateTaskInput } from './tasks.validation.js';
 
 export const FINISHED: TaskStatus[] = ['succeeded', 'failed', 'canceled'];
 
@@ -98,7 +98,7 @@ export const TASK_COLUMNS = Prisma.sql`id, request_id AS "requestId", user_id AS
   model_id AS "modelId", status::text AS status, input, output, progress, progress_message AS "progressMessage",
   error_code AS "errorCode", error_message AS "errorMessage", cost, hold_id AS "holdId", attempts, source,
   provider_job_id AS "providerJobId", chat_id AS "chatId", order_id AS "orderId", retry_of_id AS "retryOfId",
-  deadline_at AS "deadlineAt", cancel_requested_at AS "cancelRequestedAt", created_at AS "createdAt",
+  deadline_at AS "deadlineAt", cancel_requested_at AS "cancelRequestedAt", delivered_tokens AS "deliveredTokens", created_at AS "createdAt",
   started_at AS "startedAt", finished_at AS "finishedAt", updated_at AS "updatedAt"`;
 
 interface TaskRow {
@@ -181,11 +181,33 @@ export async function finishTask(
         },
       });
       if (!task) return null;
-      if (task.holdId !== null) await credits.settle({ prisma: tx as unknown as Deps['prisma'] }, task.holdId, 'release');
-      return task;
+      const db = { prisma: tx as unknown as Deps['prisma'] };
+      // A stream whose client left pays for its prompt and the tokens the client received.
+      const partial = outcome.status === 'canceled' && task.deliveredTokens ? await deliveredCharge(db, task) : null;
+      if (task.holdId !== null) await credits.settle(db, task.holdId, partial ? 'capture' : 'release', partial?.spend);
+      if (!partial) return task;
+      const usage = { promptTokens: partial.promptTokens, completionTokens: partial.completionTokens };
+      await tx.usageRecord.create({
+        data: {
+          userId: task.userId, apiKeyId: task.apiKeyId, taskId: task.id, modelId: task.modelId, endpoint: kindName(task.kind),
+          promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, totalTokens: usage.promptTokens + usage.completionTokens, units: 0, cost: partial.spend,
+        },
+      });
+      return tx.task.update({ where: { id }, data: { cost: partial.spend, output: { usage, delivered: true } } });
     },
     { maxWait: 30_000, timeout: 60_000 },
   );
+}
+
+/** The charge of a canceled text task for what its client received; never more than was held. */
+async function deliveredCharge(db: Pick<Deps, 'prisma'>, task: Task) {
+  const kind = kindName(task.kind);
+  if ((kind !== 'text.chat' && kind !== 'text.generate') || task.holdId === null) return null;
+  const model = await db.prisma.aiModel.findUniqueOrThrow({ where: { id: task.modelId } });
+  const promptTokens = promptTokensOf(kind, task.input as TaskInput);
+  const completionTokens = task.deliveredTokens ?? 0;
+  const hold = await db.prisma.creditHold.findUniqueOrThrow({ where: { id: task.holdId }, select: { amount: true } });
+  return { promptTokens, completionTokens, spend: Math.min(costOf(model, { tokens: promptTokens + completionTokens }), hold.amount) };
 }
 
 export interface Success {
@@ -301,6 +323,25 @@ async function cancelOnce(ctx: Deps, id: number): Promise<Task | null> {
     return ctx.prisma.task.findUniqueOrThrow({ where: { id } });
   }
   return null;
+}
+
+/**
+ * The client of a streamed text task left after receiving `delivered` tokens: the task stops (a
+ * queued one at once, released; a running one at its next token) and is charged for the prompt
+ * and those tokens only.
+ */
+export async function stopForLeavingClient(ctx: Deps, id: number, delivered: number): Promise<void> {
+  const canceled = await finishTask(ctx, id, { status: 'canceled', errorCode: 'CLIENT_CLOSED', errorMessage: 'The client closed the stream' }, ['queued']);
+  if (canceled) {
+    await ctx.queue.remove(String(id));
+    publishTask(ctx, 'canceled', canceled);
+    return;
+  }
+  const asked = await ctx.prisma.task.updateMany({
+    where: { id, status: 'running', cancelRequestedAt: null },
+    data: { cancelRequestedAt: new Date(), deliveredTokens: delivered, progressMessage: 'Canceling: the client closed the stream' },
+  });
+  if (asked.count === 1) ctx.pubsub.publish('task:cancel', { taskId: id });
 }
 
 /** Runs a failed or canceled task again as a new task (charged anew; the old one was released). */

@@ -35,8 +35,31 @@ export const textsOf = (task: Pick<Task, 'output'>): string[] =>
 
 type Owner = { id: number; tier: Tier };
 
+export interface StreamOptions {
+  /**
+   * The consumer left before the end, having taken `delivered` tokens (a token counts once the
+   * consumer asks for the next event): e.g. stop the task and charge only those.
+   */
+  onLeave?(task: Task, delivered: number): Promise<void>;
+  /** Aborted when the consumer's connection closes: the stream ends at once, not at the next token. */
+  signal?: AbortSignal;
+}
+
+const LEFT = Symbol('left');
+/** Resolves to LEFT when the signal aborts (never, without one). */
+const leaving = (signal?: AbortSignal) =>
+  new Promise<typeof LEFT>((resolve) => {
+    if (signal?.aborted) resolve(LEFT);
+    else signal?.addEventListener('abort', () => resolve(LEFT), { once: true });
+  });
+
 /** Creates a text task and yields `created`, its tokens as they come, then `done` with the finished task. */
-export async function* createAndStream(ctx: Deps & Partial<Pick<Context, 'meta' | 'rate' | 'viewer'>>, user: Owner, spec: NewTask): AsyncGenerator<StreamEvent> {
+export async function* createAndStream(
+  ctx: Deps & Partial<Pick<Context, 'meta' | 'rate' | 'viewer'>>,
+  user: Owner,
+  spec: NewTask,
+  opts: StreamOptions = {},
+): AsyncGenerator<StreamEvent> {
   let tokens: AsyncIterator<TokenEvent> | undefined;
   const task = await createTask(ctx, user, {
     ...spec,
@@ -45,24 +68,32 @@ export async function* createAndStream(ctx: Deps & Partial<Pick<Context, 'meta' 
       spec.beforeQueue?.(t);
     },
   });
-  yield* followText(ctx, task, tokens);
+  yield* followText(ctx, task, tokens, opts);
 }
 
 /** Yields a text task's tokens from `tokens` (already listening) until it ends, then what was missed, then `done`. */
-export async function* followText(ctx: Pick<Deps, 'prisma'>, task: Task, tokens?: AsyncIterator<TokenEvent>): AsyncGenerator<StreamEvent> {
+export async function* followText(ctx: Pick<Deps, 'prisma'>, task: Task, tokens?: AsyncIterator<TokenEvent>, opts: StreamOptions = {}): AsyncGenerator<StreamEvent> {
   const sent: string[] = [];
+  let delivered = 0;
+  let ended = false;
   try {
     yield { type: 'created', task };
     if (tokens && !FINISHED.includes(task.status)) {
+      const left = leaving(opts.signal);
       for (;;) {
-        const r = await tokens.next();
+        const r = await Promise.race([tokens.next(), left]);
+        if (r === LEFT) return;
         if (r.done || r.value.end) break;
         sent[r.value.choice] = (sent[r.value.choice] ?? '') + r.value.delta;
         yield { type: 'token', choice: r.value.choice, delta: r.value.delta };
+        // Reached only when the consumer asks for more: it has taken this token.
+        delivered++;
       }
     }
+    ended = true;
   } finally {
     await tokens?.return?.();
+    if (!ended && opts.onLeave) await opts.onLeave(task, delivered);
   }
   const final = await ctx.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
   // The stored text is the truth: send what the stream did not carry.

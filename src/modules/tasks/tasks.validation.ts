@@ -28,6 +28,8 @@ const sampling = {
 };
 const key = z.string().min(1);
 
+const choices = z.number().int('must be a whole number').min(1, 'must be at least 1').max(8, 'must be at most 8').optional();
+const stops = z.array(z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters')).max(4, 'must have at most 4 sequences').optional();
 const textParams = (maxTokens: number) => ({
   maxTokens: z.number().int('must be a whole number').min(1, 'must be at least 1').max(maxTokens, `must be at most ${maxTokens} for this model`).optional(),
   temperature: z.number().min(0, 'must be between 0 and 2').max(2, 'must be between 0 and 2').optional(),
@@ -76,6 +78,8 @@ function schemaFor(kind: TaskKindName, model: AiModel, hasMask: boolean) {
                 .array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string().min(1, 'is required').max(32000, 'must be at most 32000 characters') }).strict())
                 .min(1, 'needs at least one message')
                 .max(200, 'must have at most 200 messages'),
+              n: choices,
+              stop: stops,
               ...textParams(maxTokens),
             })
             .strict()
@@ -85,8 +89,8 @@ function schemaFor(kind: TaskKindName, model: AiModel, hasMask: boolean) {
         ? z
             .object({
               prompt: z.string().min(1, 'is required').max(32000, 'must be at most 32000 characters'),
-              n: z.number().int('must be a whole number').min(1, 'must be at least 1').max(8, 'must be at most 8').optional(),
-              stop: z.array(z.string().min(1).max(100)).max(4, 'must have at most 4 sequences').optional(),
+              n: choices,
+              stop: stops,
               ...textParams(maxTokens),
             })
             .strict()
@@ -139,6 +143,12 @@ export function validateTaskInput(kind: TaskKindName, model: AiModel, raw: Recor
   }
 }
 
+/** The tokens a text task's prompt counts for, estimated the same way for every backend. */
+export function promptTokensOf(kind: TaskKindName, input: TaskInput): number {
+  if (kind === 'text.chat') return (input.messages ?? []).reduce((a, m) => a + approxTokens(m.content) + 4, 0);
+  return kind === 'text.generate' ? approxTokens(input.prompt ?? '') : 0;
+}
+
 /** What a task will use at most, for the hold: images, seconds of video, tokens read and written. */
 export function plannedUsage(kind: TaskKindName, input: TaskInput): Usage {
   switch (kind) {
@@ -149,12 +159,10 @@ export function plannedUsage(kind: TaskKindName, input: TaskInput): Usage {
       return { images: (input.count ?? 1) * (input.styles?.length ?? 1) };
     case 'video.generate':
       return { seconds: input.seconds ?? 2 };
-    case 'text.chat': {
-      const promptTokens = (input.messages ?? []).reduce((a, m) => a + approxTokens(m.content) + 4, 0);
-      return { tokens: promptTokens + (input.maxTokens ?? 1000) };
-    }
+    case 'text.chat':
+      return { tokens: promptTokensOf(kind, input) + (input.maxTokens ?? 1000) * (input.n ?? 1) };
     case 'text.generate':
-      return { tokens: approxTokens(input.prompt ?? '') + (input.maxTokens ?? 256) * (input.n ?? 1) };
+      return { tokens: promptTokensOf(kind, input) + (input.maxTokens ?? 256) * (input.n ?? 1) };
     case 'model.train':
       return {};
   }
