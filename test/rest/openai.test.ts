@@ -287,9 +287,8 @@ test('a client that leaves mid-stream is charged only for its prompt and the tok
   }
   assert.equal(task.status, 'canceled');
   const usage = await t.app.deps.prisma.usageRecord.findFirstOrThrow({ where: { taskId: task.id } });
-  // The token in flight when the connection closed may have gone out too.
-  if (process.env.SHOW_CHARGE) console.log({ received, charged: usage.completionTokens });
-  assert.ok(usage.completionTokens >= received && usage.completionTokens <= received + 1, `charged ${usage.completionTokens} tokens, received ${received}`);
+  // The connection's close stops the stream at once (tokens come 100 ms apart here).
+  assert.equal(usage.completionTokens, received, `charged ${usage.completionTokens} tokens, received ${received}`);
   assert.equal(usage.cost, usage.promptTokens + usage.completionTokens);
   assert.equal(task.cost, usage.cost);
   const hold = await t.app.deps.prisma.creditHold.findUniqueOrThrow({ where: { id: task.holdId! } });
