@@ -114,6 +114,17 @@ test('generate: text-to-image, image-to-video, inpainting, the documented requir
   assert.equal(video.status, 200, video.text);
   assert.equal(video.body.results[0].type, 'video');
   assert.ok(video.body.results[0].thumbnail_url);
+  // The video's short link, as documented: its owner is sent to the file; others find nothing.
+  const link = video.body.results[0].url as string;
+  assert.match(link, /^\/video\/[\w-]+$/);
+  const go = await req('GET', link, { cookie: u.cookie });
+  assert.equal(go.status, 302, go.text);
+  const file = await fetch(t.url + go.headers.get('location'));
+  assert.equal(file.status, 200);
+  assert.equal(file.headers.get('content-type'), 'image/webp');
+  assert.equal((await req('GET', link)).status, 401);
+  assert.equal((await req('GET', link, { cookie: (await signIn()).cookie })).status, 404);
+  assert.equal((await req('GET', '/video/no-such-key', { cookie: u.cookie })).status, 404);
   const inpaint = await req('POST', '/api/generate', { cookie: u.cookie, form: form({ model: 'flux_pro', prompt: 'a red door', image: await pngFile(), mask: await pngFile() }) });
   assert.equal(inpaint.status, 200, inpaint.text);
   const hybrid = await req('POST', '/api/generate', { cookie: u.cookie, form: form({ model: 'stable_diffusion', prompt: 'watercolour', image: await pngFile() }) });

@@ -67,6 +67,14 @@ builder.queryFields((t) => {
         ctx.prisma.asset.findMany({ ...query, where: library.whereOf(myId(ctx), args.type ?? 'all'), orderBy: library.orderOf(args.sort ?? 'newest') }),
       totalCount: (_c, args, ctx) => ctx.prisma.asset.count({ where: library.whereOf(myId(ctx), args.type ?? 'all') }),
     }),
+    assetByUrl: t.prismaField({
+      type: 'Asset',
+      description: 'One of your assets by a URL of it (see deleteAssetByUrl), e.g. a video short link /video/<short_key>.',
+      authScopes: { permission: 'ai:read' },
+      args: { url: t.arg.string() },
+      resolve: async (query, _r, { url }, ctx) =>
+        ctx.prisma.asset.findUniqueOrThrow({ ...query, where: { id: await library.assetIdByUrl(ctx, myId(ctx), url) } }),
+    }),
   };
 });
 

@@ -46,7 +46,7 @@ const MAX_ID = 2 ** 31 - 1;
  * The id of the user's asset a URL points at: one this server hands out (`/assets/<id>` or
  * `/assets/<id>/thumbnail`, absolute or relative, signed or not), or a legacy path whose last
  * segment is the asset's file name or the name of one of its stored files
- * (`/static/generated/img_123.png`). Errors name `field`.
+ * (`/static/generated/img_123.png`), or a video's short link (`/video/<short_key>`). Errors name `field`.
  */
 export async function assetIdByUrl(deps: Pick<Deps, 'prisma'>, userId: number, raw: string, field = 'url'): Promise<number> {
   const malformed = () => badField(field, 'is not the URL of an asset');
@@ -58,6 +58,13 @@ export async function assetIdByUrl(deps: Pick<Deps, 'prisma'>, userId: number, r
     path = decodeURIComponent(u.pathname);
   } catch {
     throw malformed();
+  }
+  // A video's short link (seed 003's `/video/<short_key>`).
+  const video = /^\/video\/([\w-]{1,64})\/?$/.exec(path);
+  if (video) {
+    const a = await deps.prisma.asset.findFirst({ where: { shortKey: video[1], userId }, select: { id: true } });
+    if (!a) throw notFoundAt(field);
+    return a.id;
   }
   const served = /^\/assets\/(\d+)(?:\/thumbnail)?\/?$/.exec(path);
   if (served) {

@@ -27,8 +27,9 @@ function error(e: OpError, call: RestCall): Reply {
   return { status, body: status === 404 && call.route?.path !== '/auth/login' ? { success: false, error: message } : { success: false, message } };
 }
 
-const ASSET = 'databaseId kind mimeType fileName size width height durationSec prompt metadata url thumbnailUrl downloadUrl createdAt task { modelId }';
-const resultOut = (a: any) => ({ url: a.url, id: a.databaseId, type: a.kind, thumbnail_url: a.kind === 'video' ? a.thumbnailUrl : null });
+const ASSET = 'databaseId kind mimeType fileName size width height durationSec prompt metadata url shortKey thumbnailUrl downloadUrl createdAt task { modelId }';
+// Videos are answered with their short link (/video/<short_key>), as the document shows.
+const resultOut = (a: any) => ({ url: a.kind === 'video' && a.shortKey ? `/video/${a.shortKey}` : a.url, id: a.databaseId, type: a.kind, thumbnail_url: a.kind === 'video' ? a.thumbnailUrl : null });
 const TASK = `requestId status errorMessage assets { ${ASSET} }`;
 
 function assetId(c: RestCall) {
@@ -155,6 +156,14 @@ const routes: Route[] = [
     async run(c, gql) {
       const a = (await gql(`query($id: ID!) { asset(id: $id) { downloadUrl } }`, { id: assetId(c) })).asset;
       return { status: 302, redirect: a.downloadUrl };
+    },
+  },
+  {
+    method: 'GET', path: '/video/{short_key}', summary: 'A video by its short link (to its signed file URL)', auth: 'cookie',
+    responses: { 302: 'To the video file', 401: 'Not logged in', 404: 'No such video of yours' },
+    async run(c, gql) {
+      const a = (await gql(`query($url: String!) { assetByUrl(url: $url) { url } }`, { url: `/video/${encodeURIComponent(c.params.short_key!)}` })).assetByUrl;
+      return { status: 302, redirect: a.url };
     },
   },
   {
