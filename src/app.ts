@@ -15,6 +15,7 @@ import { startWebhookWorker } from './modules/webhooks/webhooks.worker.js';
 import { createRegistry } from './providers/registry.js';
 import { startTaskWorker, type TaskWorker } from './modules/tasks/tasks.worker.js';
 import { Redis } from 'ioredis';
+import { createLeases } from './realtime/leases.js';
 import { createHttpServer, type HttpServer } from './server.js';
 import { createLocalStorage } from './storage/index.js';
 import { createS3Storage } from './storage/s3.js';
@@ -90,6 +91,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
         tiers: config.tierLimits,
         apiPerMinute: config.RATE_LIMIT_API_PER_MINUTE,
       }),
+      leases: createLeases({ redis, prefix: config.REDIS_PREFIX, log }),
       log,
     };
     await ensureAdmin(deps);

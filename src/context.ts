@@ -8,6 +8,7 @@ import type { TokenSigner } from './modules/auth/tokens.js';
 import type { Limits, RateState } from './modules/limits/limits.service.js';
 import type { Queue } from './jobs/queue.js';
 import type { ProviderRegistry } from './providers/registry.js';
+import type { Leases } from './realtime/leases.js';
 import type { PubSub } from './realtime/pubsub.js';
 import type { Storage } from './storage/index.js';
 
@@ -19,6 +20,8 @@ export interface Deps {
   pubsub: PubSub;
   storage: Storage;
   limits: Limits;
+  /** Exclusive leases shared by every instance (e.g. one open stream per task). */
+  leases: Leases;
   /** The task queue. */
   queue: Queue;
   /** Webhook deliveries. */

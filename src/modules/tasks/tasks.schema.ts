@@ -7,8 +7,9 @@ import type { TaskKindName } from '../../providers/types.js';
 import { signedUrl, storeInputImage, type ImageSource } from '../assets/assets.service.js';
 import { pageArgs } from '../credits/credits.schema.js';
 import { AiModel } from '../models/models.schema.js';
+import type { Release } from '../../realtime/leases.js';
 import { revive, type TaskEvent, type TokenEvent } from './tasks.events.js';
-import { createAndStream, eager, type StreamEvent } from './tasks.stream.js';
+import { createAndStream, eager, LEFT, leaving, type StreamEvent } from './tasks.stream.js';
 import * as tasks from './tasks.service.js';
 import { inputKeys, kindName } from './tasks.validation.js';
 import { getModelCached } from '../models/models.service.js';
@@ -373,21 +374,49 @@ const TokenEventRef = builder.objectRef<TokenEvent>('TaskToken').implement({
   fields: (t) => ({ choice: t.exposeInt('choice'), seq: t.exposeInt('seq'), delta: t.exposeString('delta') }),
 });
 
-/** Yields the task now, then each change, and ends once it has finished. */
-async function* followTask(ctx: Context, id: number) {
+/**
+ * Yields the task now, then each change, and ends once it has finished. Its return() closes the
+ * update stream at once: a generator waiting for the next update would otherwise take a return()
+ * only at that update, holding its listener (and an exclusive stream's lease) until then.
+ */
+function followTask(ctx: Context, id: number, exclusive = false): AsyncGenerator<Awaited<ReturnType<typeof tasks.ownTask>>> {
   // Listening before the task is read: a change in between is not lost.
   const updates = eager(ctx.pubsub.subscribe('task:updated', id));
+  const gen = taskUpdates(ctx, id, updates, exclusive);
+  const it: AsyncGenerator<Awaited<ReturnType<typeof tasks.ownTask>>> = {
+    next: () => gen.next(),
+    throw: (e) => gen.throw(e),
+    return: async (v) => {
+      await updates.return?.(undefined);
+      return gen.return(v);
+    },
+    [Symbol.asyncIterator]: () => it,
+  };
+  return it;
+}
+
+async function* taskUpdates(ctx: Context, id: number, updates: AsyncIterator<Parameters<typeof revive>[0]>, exclusive: boolean) {
+  let release: Release | null = null;
   try {
     const now = await tasks.ownTask(ctx, me(ctx), id);
+    if (exclusive) {
+      release = await ctx.leases.acquire(`task-stream:${id}`);
+      if (!release) throw new AppError('CONFLICT', 'A stream for this task is already open', { field: 'id', reason: 'stream_open' });
+    }
     yield now;
     if (tasks.FINISHED.includes(now.status)) return;
-    for (let r = await updates.next(); !r.done; r = await updates.next()) {
+    // Over HTTP (SSE) the request's signal tells at once that the client left.
+    const left = leaving((ctx as Context & { request?: Request }).request?.signal);
+    for (;;) {
+      const r = await Promise.race([updates.next(), left]);
+      if (r === LEFT || r.done) return;
       const t = revive(r.value);
       yield t;
       if (tasks.FINISHED.includes(t.status)) return;
     }
   } finally {
     await updates.return?.(undefined);
+    await release?.();
   }
 }
 
@@ -430,8 +459,14 @@ builder.subscriptionFields((t) => ({
     type: Task,
     description: 'A task of yours now and at each change (status, progress, result), until it finishes.',
     authScopes: { permission: 'ai:read' },
-    args: { id: t.arg.id({ description: 'Global or numeric id.' }) },
-    subscribe: (_r, { id }, ctx) => followTask(ctx, dbId('Task', id)),
+    args: {
+      id: t.arg.id({ description: 'Global or numeric id.' }),
+      exclusive: t.arg.boolean({
+        required: false,
+        description: 'Only one exclusive subscription per task at a time, across every API instance: a second is CONFLICT stream_open.',
+      }),
+    },
+    subscribe: (_r, { id, exclusive }, ctx) => followTask(ctx, dbId('Task', id), exclusive ?? false),
     resolve: (task) => task,
   }),
   myTaskEvents: t.field({

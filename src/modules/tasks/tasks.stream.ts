@@ -45,9 +45,9 @@ export interface StreamOptions {
   signal?: AbortSignal;
 }
 
-const LEFT = Symbol('left');
+export const LEFT = Symbol('left');
 /** Resolves to LEFT when the signal aborts (never, without one). */
-const leaving = (signal?: AbortSignal) =>
+export const leaving = (signal?: AbortSignal) =>
   new Promise<typeof LEFT>((resolve) => {
     if (signal?.aborted) resolve(LEFT);
     else signal?.addEventListener('abort', () => resolve(LEFT), { once: true });

@@ -54,9 +54,6 @@ const KINDS: Record<string, { mutation: string; input: string; fields: string[];
   'text.generate': { mutation: 'generateText', input: 'GenerateTextInput', fields: ['prompt', 'n', 'stop', 'maxTokens', 'temperature', 'topP', 'seed', 'presetId', 'deadlineSeconds'] },
 };
 
-/** Streams open per task in this process: seed 002 allows one connection per task. */
-const openStreams = new Set<number>();
-
 const crud = (what: string) => ({ 200: `The ${what}`, 401: 'Not signed in', 403: 'Not allowed', 404: `No such ${what} of yours`, 422: 'Validation error' });
 
 const routes: Route[] = [
@@ -341,18 +338,15 @@ const routes: Route[] = [
     responses: { 200: 'text/event-stream of task states', 401: 'Not signed in', 404: 'Not found', 422: 'Bad id, or a stream for this task is already open' },
     async run(c, gql) {
       const id = intParam(c, 'task_id');
-      const source = gql.stream(`subscription($id: ID!) { taskUpdated(id: $id) { ${TASK} } }`, { id: String(id) });
-      const first = await source.next();
-      if (openStreams.has(id)) {
-        await source.return(undefined);
-        throw new RestError({ message: 'A stream for this task is already open', code: 'CONFLICT', status: 422, reason: 'stream_open', extensions: {} });
-      }
-      openStreams.add(id);
+      // One connection per task, across every API instance (an exclusive subscription).
+      const source = gql.stream(`subscription($id: ID!) { taskUpdated(id: $id, exclusive: true) { ${TASK} } }`, { id: String(id) });
+      const first = await source.next().catch((err) => {
+        throw err instanceof RestError && err.error.reason === 'stream_open' ? new RestError({ ...err.error, status: 422 }) : err;
+      });
       async function* events() {
         try {
           for (let r = first; !r.done; r = await source.next()) yield `event: task\ndata: ${JSON.stringify(taskOut(r.value.taskUpdated))}\n\n`;
         } finally {
-          openStreams.delete(id);
           await source.return(undefined);
         }
       }
