@@ -30,6 +30,12 @@ interface ServerContext {
   req?: IncomingMessage;
   res?: ServerResponse;
   connectionParams?: Record<string, unknown>;
+  /**
+   * Set by the REST layer (in process, never from the network) on the reads a route makes after
+   * its main operation, e.g. waiting for the task it created: one REST call counts once against
+   * the API rate limit, so a limit reached half-way cannot refuse a request already charged.
+   */
+  followUp?: boolean;
 }
 
 export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }): HttpServer {
@@ -67,7 +73,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
         },
       },
     ],
-    context: async ({ request, connectionParams, req }): Promise<Context> => {
+    context: async ({ request, connectionParams, req, followUp }): Promise<Context> => {
       const credential = request ? credentialFrom(request.headers) : credentialFromParams(connectionParams);
       const viewer = await resolveViewer(deps, credential);
       // An API key that is not (or no longer) valid is refused outright, not treated as nobody.
@@ -76,7 +82,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
       const rate: Context['rate'] = {};
       if (request) rateOf.set(request, rate);
       try {
-        rate.state = await deps.limits.hitApi(viewer.kind === 'user' ? { userId: viewer.user.id } : { ip: meta.ip });
+        if (!followUp) rate.state = await deps.limits.hitApi(viewer.kind === 'user' ? { userId: viewer.user.id } : { ip: meta.ip });
       } catch (err) {
         if (err instanceof RateLimitedError) rate.state = err.state;
         throw err;

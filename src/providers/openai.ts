@@ -38,7 +38,7 @@ export function createOpenAiProvider(o: BackendOptions): Provider {
         const text = c.message?.content ?? c.text ?? '';
         texts[c.index ?? 0] = text;
         finish[c.index ?? 0] = c.finish_reason === 'length' ? 'length' : 'stop';
-        if (text) ctx.token?.(text, c.index ?? 0);
+        if (text) ctx.token?.(text, c.index ?? 0, approxTokens(text));
       }
       usage = whole.usage ? { promptTokens: whole.usage.prompt_tokens ?? 0, completionTokens: whole.usage.completion_tokens ?? 0 } : undefined;
     } else {

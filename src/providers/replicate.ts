@@ -1,6 +1,7 @@
 // Replicate predictions: create, poll until finished (progress read from the logs), cancel,
 // and download the output files.
 import { call, ensureOk, joinUrl, json, type BackendOptions } from './http.js';
+import { approxTokens } from './demo.js';
 import { CanceledError, ProviderError, sleep, type Provider, type ProviderJob, type ProviderResult, type RunContext } from './types.js';
 
 interface Prediction {
@@ -111,7 +112,7 @@ export function createReplicateProvider(o: BackendOptions): Provider {
       const out = p.output;
       if (job.kind === 'text.chat' || job.kind === 'text.generate') {
         const text = Array.isArray(out) ? out.join('') : String(out ?? '');
-        ctx.token?.(text, 0);
+        ctx.token?.(text, 0, p.metrics?.output_token_count ?? approxTokens(text));
         return {
           texts: [{ text, finishReason: 'stop' }],
           usage: { promptTokens: p.metrics?.input_token_count ?? 0, completionTokens: p.metrics?.output_token_count ?? 0 },

@@ -82,8 +82,11 @@ export interface RunContext {
   progress(percent: number, message?: string): Promise<void>;
   /** Aborted on cancel and deadline: providers stop waiting and call the backend's own cancel. */
   signal: AbortSignal;
-  /** Streams generated text as it arrives (text kinds). */
-  token?(delta: string, choice: number): void;
+  /**
+   * Streams generated text as it arrives (text kinds). `tokens`: how many tokens the piece is
+   * (1 by default, a streamed model's usual piece); a client that leaves pays for what it got.
+   */
+  token?(delta: string, choice: number, tokens?: number): void;
   /** Called when the backend accepts the job, with its id. */
   started?(providerJobId: string): Promise<void> | void;
 }

@@ -87,9 +87,19 @@ export interface Api {
   guard?(call: RestCall): void;
   /** Last touches to every answer (its headers; `rate` holds the X-RateLimit-* values). */
   finish?(call: RestCall, reply: Reply, rate: Record<string, string>): void;
+  /**
+   * Set when the API owns every path under its base: unknown paths and methods are answered by
+   * its error envelope (codes NOT_FOUND, METHOD_NOT_ALLOWED) instead of the server's default.
+   */
+  ownsBase?: boolean;
 }
 
-type GqlOpts = { authorization?: string | null; headers?: Record<string, string> };
+type GqlOpts = {
+  authorization?: string | null;
+  headers?: Record<string, string>;
+  /** A read after the route's main operation: not counted again against the API rate limit. */
+  followUp?: boolean;
+};
 /** Runs GraphQL operations as the caller. Errors throw RestError; data comes back. */
 export interface Gql {
   <T = any>(query: string, variables?: Record<string, unknown>, opts?: GqlOpts): Promise<T>;
@@ -138,10 +148,25 @@ export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const matches = table.filter((r) => r.re.test(url.pathname));
-    if (!matches.length) return false;
     const hit = matches.find((r) => r.route.method === req.method) ?? (req.method === 'HEAD' ? matches.find((r) => r.route.method === 'GET') : undefined);
     if (!hit) {
-      res.writeHead(405, { allow: [...new Set(matches.map((m) => m.route.method))].join(', '), 'content-type': 'application/json' });
+      const allow = [...new Set(matches.map((m) => m.route.method))].join(', ');
+      const owner = apis.find((a) => a.ownsBase && (url.pathname === a.base || url.pathname.startsWith(a.base.replace(/\/$/, '') + '/')));
+      if (owner) {
+        const call = bareCall(req, url);
+        const reply = owner.error(
+          matches.length
+            ? { message: `${req.method} is not allowed on ${url.pathname} (allowed: ${allow})`, code: 'METHOD_NOT_ALLOWED', status: 405, extensions: {} }
+            : { message: `Unknown path: ${req.method} ${url.pathname}`, code: 'NOT_FOUND', reason: 'unknown_url', status: 404, extensions: {} },
+          call,
+        );
+        if (matches.length) reply.headers = { ...reply.headers, allow };
+        owner.finish?.(call, reply, {});
+        await send(res, reply, {}, req.method === 'HEAD');
+        return true;
+      }
+      if (!matches.length) return false;
+      res.writeHead(405, { allow, 'content-type': 'application/json' });
       res.end(JSON.stringify({ detail: 'Method Not Allowed' }));
       return true;
     }
@@ -163,11 +188,11 @@ export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[
     };
     const rate: Record<string, string> = {};
     let reply: Reply;
+    const gone = new AbortController();
     try {
       api.guard?.(call);
       await readBody(req, call);
       const auth = api.credential ? api.credential(call) : call.authorization;
-      const gone = new AbortController();
       res.once('close', () => gone.abort());
       const gql = createGql(yoga, { req, headers: call.headers, authorization: auth, rate, log, signal: gone.signal });
       reply = await route.run(call, gql);
@@ -190,7 +215,8 @@ export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[
         }
       }
       else {
-        log.error({ err, path: url.pathname }, 'REST route failed');
+        // The caller left mid-way: its operations were aborted, nobody is there to answer.
+        if (!gone.signal.aborted) log.error({ err, path: url.pathname }, 'REST route failed');
         reply = api.error({ message: 'Internal server error', code: 'INTERNAL_SERVER_ERROR', status: 500, extensions: {} }, call);
       }
     }
@@ -234,7 +260,7 @@ export function createGql(yoga: YogaServerInstance<any, any>, o: GqlCaller): Gql
         // The caller gone, the operation's request is aborted too (streams stop at once).
         ...(o.signal ? { signal: o.signal } : {}),
       },
-      { req: o.req },
+      { req: o.req, ...(opts.followUp ? { followUp: true } : {}) },
     );
   };
   const keepRate = (r: Response) =>
@@ -299,6 +325,13 @@ export function createGql(yoga: YogaServerInstance<any, any>, o: GqlCaller): Gql
     }
   };
   return gql;
+}
+
+/** A request no route took, as a RestCall for an API's error envelope. */
+function bareCall(req: IncomingMessage, url: URL): RestCall {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+  return { method: (req.method ?? 'GET') as Method, path: url.pathname, params: {}, query: url.searchParams, body: {}, files: {}, headers, authorization: headers.get('authorization'), cookies: {}, req };
 }
 
 const safeDecode = (s: string) => {

@@ -63,6 +63,18 @@ test('models: list and retrieve; an unknown model is NotFoundError model_not_fou
   assert.equal(err.code, 'model_not_found');
   assert.equal(err.param, 'model');
   assert.match(err.requestID ?? '', /^req_/);
+  const nul = await u.client.models.retrieve('bad\u0000id').catch((e) => e);
+  assert.ok(nul instanceof OpenAI.NotFoundError, String(nul));
+
+  // Everything under /v1 answers OpenAI's way, with a request id: unknown paths and methods too.
+  const unknown = await fetch(`${t.url}/v1/embeddings`, { method: 'POST', headers: { authorization: `Bearer ${u.key}` } });
+  assert.equal(unknown.status, 404);
+  assert.equal(((await unknown.json()) as any).error.code, 'unknown_url');
+  assert.match(unknown.headers.get('x-request-id') ?? '', /^req_/);
+  const method = await fetch(`${t.url}/v1/models`, { method: 'DELETE', headers: { authorization: `Bearer ${u.key}` } });
+  assert.equal(method.status, 405);
+  assert.equal(method.headers.get('allow'), 'GET');
+  assert.equal(((await method.json()) as any).error.type, 'invalid_request_error');
 });
 
 test('chat completion: OpenAI shape, charged through the ledger, a task in history', async () => {
@@ -299,4 +311,50 @@ test('a client that leaves mid-stream is charged only for its prompt and the tok
   assert.deepEqual(end, { available: start.available - usage.cost, reserved: 0 });
   const entries = await t.app.deps.prisma.creditEntry.findMany({ where: { holdId: hold.id } });
   assert.deepEqual(entries.map((e) => e.kind).sort(), ['capture', 'hold']);
+});
+
+test('a stream canceled by its owner (another connection) is charged for the tokens produced, never free', async () => {
+  const u = await keyed();
+  const stream = await u.client.chat.completions.create({ model: 'slow-chat', messages: [{ role: 'user', content: 'Cancel me' }], max_tokens: 29, stream: true });
+  let received = 0;
+  let id = '';
+  const failure = await (async () => {
+    for await (const chunk of stream) {
+      id = chunk.id;
+      if (chunk.choices[0]?.delta.content) received++;
+      if (received === 3) {
+        const task = await t.app.deps.prisma.task.findFirstOrThrow({ where: { requestId: id.slice('chatcmpl-'.length) } });
+        await gql(`mutation($id: ID!) { cancelTask(id: $id) { status } }`, { id: String(task.id) }, u.token);
+      }
+    }
+  })().catch((e) => e);
+  assert.ok(failure instanceof OpenAI.APIError, `the stream ends in an error: ${failure}`);
+  const task = await t.app.deps.prisma.task.findFirstOrThrow({ where: { requestId: id.slice('chatcmpl-'.length) } });
+  assert.equal(task.status, 'canceled');
+  const usage = await t.app.deps.prisma.usageRecord.findFirstOrThrow({ where: { taskId: task.id } });
+  assert.ok(usage.completionTokens >= 3 && usage.completionTokens < 29, `charged ${usage.completionTokens}`);
+  assert.equal(task.cost, usage.promptTokens + usage.completionTokens);
+  assert.deepEqual(await credits(u.token), { available: 200 - task.cost, reserved: 0 });
+});
+
+test('an Idempotency-Key repeat of a request still streaming waits for it and answers its whole text; one task', async () => {
+  const u = await keyed();
+  const body = { model: 'slow-chat', messages: [{ role: 'user' as const, content: 'Both of us' }], max_tokens: 20 };
+  const first = await u.client.chat.completions.create({ ...body, stream: true }, { headers: { 'Idempotency-Key': 'oai-stream-1' } });
+  const it = first[Symbol.asyncIterator]();
+  await it.next();
+  const repeat = u.client.chat.completions.create(body, { headers: { 'Idempotency-Key': 'oai-stream-1' } });
+  let text = '';
+  for (let r = await it.next(); !r.done; r = await it.next()) text += r.value.choices[0]?.delta.content ?? '';
+  const again = await repeat;
+  assert.ok(again.choices[0]!.message.content!.endsWith(text), 'the repeat has the whole text');
+  assert.equal(await t.app.deps.prisma.task.count({ where: { userId: u.user.databaseId } }), 1);
+});
+
+test('images need ai:read too: a key without it is refused before anything is made', async () => {
+  const writer = await keyed(['ai:write']);
+  const e = await writer.client.images.generate({ prompt: 'nothing' }).catch((x) => x);
+  assert.ok(e instanceof OpenAI.PermissionDeniedError, String(e));
+  assert.equal(await t.app.deps.prisma.task.count({ where: { userId: writer.user.databaseId } }), 0);
+  assert.deepEqual(await credits(writer.token), { available: 200, reserved: 0 });
 });

@@ -38,6 +38,11 @@ const UpdateApiKeyInput = builder.inputType('UpdateApiKeyInput', {
 
 // Keys are managed from a signed-in session only: a leaked key cannot mint or widen keys.
 builder.queryFields((t) => ({
+  viewerPermissions: t.stringList({
+    description: 'What the credential in use may do: an API key’s permissions, or every permission for a signed-in session.',
+    authScopes: { authenticated: true },
+    resolve: (_r, _a, ctx) => (ctx.viewer.kind === 'user' && ctx.viewer.apiKey ? ctx.viewer.apiKey.scopes : [...keys.PERMISSIONS]),
+  }),
   apiKeys: t.prismaField({
     type: ['ApiKey'],
     description: 'Your live API keys, newest first.',

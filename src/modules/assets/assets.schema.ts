@@ -1,4 +1,5 @@
 import type { Context, UserViewer } from '../../context.js';
+import { AppError } from '../../errors.js';
 import { builder } from '../../schema/builder.js';
 import { offsetPage } from '../../schema/pages.js';
 import { dbId } from '../../schema/ids.js';
@@ -27,13 +28,20 @@ builder.objectField(Asset, 'downloadUrl', (t) =>
 
 /** Inline content is for images and other small files; larger ones are fetched by url. */
 const INLINE_MAX_BYTES = 20 * 1024 * 1024;
+/** What one request may take inline in all (a list of many assets cannot fill the memory). */
+const INLINE_REQUEST_BYTES = 64 * 1024 * 1024;
+const inlined = new WeakMap<object, number>();
 
 builder.objectField(Asset, 'base64', (t) =>
   t.string({
     nullable: true,
-    description: `The file itself, base64-encoded, for clients that take content inline; null above ${INLINE_MAX_BYTES / 1024 / 1024} MB (use url).`,
+    description: `The file itself, base64-encoded, for clients that take content inline; null above ${INLINE_MAX_BYTES / 1024 / 1024} MB (use url). At most ${INLINE_REQUEST_BYTES / 1024 / 1024} MB per request.`,
+    authScopes: { permission: 'ai:read' },
     resolve: async (a, _args, ctx) => {
       if (a.size > INLINE_MAX_BYTES) return null;
+      const used = (inlined.get(ctx) ?? 0) + a.size;
+      if (used > INLINE_REQUEST_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `Inline content is limited to ${INLINE_REQUEST_BYTES / 1024 / 1024} MB per request: use url`, { field: 'base64' });
+      inlined.set(ctx, used);
       const file = await ctx.storage.get(a.storageKey);
       return file ? Buffer.from(file.data).toString('base64') : null;
     },

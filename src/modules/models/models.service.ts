@@ -50,8 +50,11 @@ export async function listModels(deps: Db, opts: { kind?: ModelKind | null; incl
 }
 
 /** An enabled model (or any model for admins); NOT_FOUND names the id. */
+/** Ids a model can have: anything else (a NUL, a megabyte) is simply not found, without a query. */
+const possibleId = (id: string) => id.length > 0 && id.length <= 100 && !/[\u0000-\u001f]/.test(id);
+
 export async function getModel(deps: Db, id: string, opts: { includeDisabled?: boolean; field?: string } = {}): Promise<AiModel> {
-  const m = await deps.prisma.aiModel.findUnique({ where: { id } });
+  const m = possibleId(id) ? await deps.prisma.aiModel.findUnique({ where: { id } }) : null;
   if (!m || (!m.enabled && !opts.includeDisabled)) {
     throw new AppError('NOT_FOUND', `Model "${id}" not found`, { field: opts.field ?? 'model' });
   }
@@ -64,6 +67,7 @@ const CACHE_MS = 5000;
 
 /** getModel for the hot path (task creation, workers): cached for a few seconds. */
 export async function getModelCached(deps: Db, id: string, opts: { field?: string } = {}): Promise<AiModel> {
+  if (!possibleId(id)) throw new AppError('NOT_FOUND', 'Model not found', { field: opts.field ?? 'model' });
   const hit = cache.get(id);
   let m = hit && Date.now() - hit.at < CACHE_MS ? hit.model : undefined;
   if (m === undefined) {

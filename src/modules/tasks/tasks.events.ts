@@ -17,6 +17,8 @@ export interface TokenEvent {
   /** Order of the piece within the task, from 0. */
   seq: number;
   delta: string;
+  /** How many tokens the piece is (1 when absent). */
+  tokens?: number;
   /** Set on the last event of a text task's stream: it has finished with this status. */
   end?: 'succeeded' | 'failed' | 'canceled';
 }

@@ -74,7 +74,7 @@ export const Task = builder.prismaNode('Task', {
     }),
     errorCode: t.exposeString('errorCode', { nullable: true }),
     errorMessage: t.exposeString('errorMessage', { nullable: true }),
-    cost: t.exposeInt('cost', { description: 'Credits: held while it runs, what was charged once it succeeded, 0 otherwise.' }),
+    cost: t.exposeInt('cost', { description: 'Credits: held while it runs, then what was charged: the price once it succeeded; for a canceled text task its prompt and the tokens it gave out; 0 otherwise.' }),
     attempts: t.exposeInt('attempts'),
     cancelRequested: t.boolean({ resolve: (task) => task.cancelRequestedAt !== null }),
     deadlineAt: t.expose('deadlineAt', { type: 'DateTime', nullable: true }),

@@ -166,6 +166,8 @@ export async function finishTask(
   id: number,
   outcome: { status: 'failed' | 'canceled'; errorCode: string; errorMessage: string },
   from: TaskStatus[] = ['queued', 'running'],
+  /** Completion tokens this run of a text task had produced when it stopped. */
+  produced = 0,
 ): Promise<Task | null> {
   return deps.prisma.$transaction(
     async (tx) => {
@@ -182,8 +184,10 @@ export async function finishTask(
       });
       if (!task) return null;
       const db = { prisma: tx as unknown as Deps['prisma'] };
-      // A stream whose client left pays for its prompt and the tokens the client received.
-      const partial = outcome.status === 'canceled' && task.deliveredTokens ? await deliveredCharge(db, task) : null;
+      // A canceled text task pays for its prompt and the tokens it gave out: those its client
+      // received when the client left, else (a cancel, a deadline) those produced. None: no charge.
+      const given = task.deliveredTokens ?? produced;
+      const partial = outcome.status === 'canceled' && given > 0 ? await partialCharge(db, task, given) : null;
       if (task.holdId !== null) await credits.settle(db, task.holdId, partial ? 'capture' : 'release', partial?.spend);
       if (!partial) return task;
       const usage = { promptTokens: partial.promptTokens, completionTokens: partial.completionTokens };
@@ -199,13 +203,12 @@ export async function finishTask(
   );
 }
 
-/** The charge of a canceled text task for what its client received; never more than was held. */
-async function deliveredCharge(db: Pick<Deps, 'prisma'>, task: Task) {
+/** The charge of a canceled text task for its prompt and `completionTokens`; never more than was held. */
+async function partialCharge(db: Pick<Deps, 'prisma'>, task: Task, completionTokens: number) {
   const kind = kindName(task.kind);
   if ((kind !== 'text.chat' && kind !== 'text.generate') || task.holdId === null) return null;
   const model = await db.prisma.aiModel.findUniqueOrThrow({ where: { id: task.modelId } });
   const promptTokens = promptTokensOf(kind, task.input as TaskInput);
-  const completionTokens = task.deliveredTokens ?? 0;
   const hold = await db.prisma.creditHold.findUniqueOrThrow({ where: { id: task.holdId }, select: { amount: true } });
   return { promptTokens, completionTokens, spend: Math.min(costOf(model, { tokens: promptTokens + completionTokens }), hold.amount) };
 }
@@ -331,20 +334,26 @@ async function cancelOnce(ctx: Deps, id: number): Promise<Task | null> {
  * and those tokens only.
  */
 export async function stopForLeavingClient(ctx: Deps, id: number, delivered: number): Promise<void> {
+  // One statement records what was received and asks the cancel, whether the task is running or
+  // back in the queue for a retry (whoever ends it then charges those tokens).
+  const [row] = await ctx.prisma.$queryRaw<{ status: TaskStatus }[]>`
+    UPDATE tasks SET delivered_tokens = GREATEST(COALESCE(delivered_tokens, 0), ${delivered}), cancel_requested_at = COALESCE(cancel_requested_at, now()),
+           progress_message = 'Canceling: the client closed the stream', updated_at = now()
+    WHERE id = ${id} AND status IN ('queued', 'running')
+    RETURNING status::text AS status`;
+  if (!row) return;
+  if (row.status === 'running') return void ctx.pubsub.publish('task:cancel', { taskId: id });
   const canceled = await finishTask(ctx, id, { status: 'canceled', errorCode: 'CLIENT_CLOSED', errorMessage: 'The client closed the stream' }, ['queued']);
   if (canceled) {
     await ctx.queue.remove(String(id));
     publishTask(ctx, 'canceled', canceled);
-    return;
+  } else {
+    // It started meanwhile: the worker sees the cancel in the row or by this message.
+    ctx.pubsub.publish('task:cancel', { taskId: id });
   }
-  const asked = await ctx.prisma.task.updateMany({
-    where: { id, status: 'running', cancelRequestedAt: null },
-    data: { cancelRequestedAt: new Date(), deliveredTokens: delivered, progressMessage: 'Canceling: the client closed the stream' },
-  });
-  if (asked.count === 1) ctx.pubsub.publish('task:cancel', { taskId: id });
 }
 
-/** Runs a failed or canceled task again as a new task (charged anew; the old one was released). */
+/** Runs a failed or canceled task again as a new task, charged anew. */
 export async function retryTask(ctx: Deps & Partial<Pick<Context, 'meta' | 'rate' | 'viewer'>>, viewer: Owner & { role?: string }, id: number, idempotencyKey?: string | null): Promise<Task> {
   const old = await ownTask(ctx, viewer, id);
   if (old.status !== 'failed' && old.status !== 'canceled') {

@@ -5,7 +5,7 @@
 import type { Context, Deps } from '../../context.js';
 import type { Task } from '../../generated/prisma/client.js';
 import type { Tier } from '../limits/tiers.js';
-import type { TokenEvent } from './tasks.events.js';
+import { revive, type TokenEvent } from './tasks.events.js';
 import { createTask, FINISHED, type NewTask } from './tasks.service.js';
 
 export type StreamEvent =
@@ -68,6 +68,24 @@ export async function* createAndStream(
       spec.beforeQueue?.(t);
     },
   });
+  if (!tokens && !FINISHED.includes(task.status)) {
+    // A repeated request (the same Idempotency-Key) for a task that has not finished: it is not
+    // this caller's to stop; wait for it, then send its stored text whole.
+    const updates = eager(ctx.pubsub.subscribe('task:updated', task.id));
+    const left = leaving(opts.signal);
+    try {
+      let now = await ctx.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
+      while (!FINISHED.includes(now.status)) {
+        const r = await Promise.race([updates.next(), left]);
+        if (r === LEFT || r.done) return;
+        now = revive(r.value);
+      }
+    } finally {
+      await updates.return?.();
+    }
+    yield* followText(ctx, task);
+    return;
+  }
   yield* followText(ctx, task, tokens, opts);
 }
 
@@ -86,8 +104,8 @@ export async function* followText(ctx: Pick<Deps, 'prisma'>, task: Task, tokens?
         if (r.done || r.value.end) break;
         sent[r.value.choice] = (sent[r.value.choice] ?? '') + r.value.delta;
         yield { type: 'token', choice: r.value.choice, delta: r.value.delta };
-        // Reached only when the consumer asks for more: it has taken this token.
-        delivered++;
+        // Reached only when the consumer asks for more: it has taken this piece.
+        delivered += r.value.tokens ?? 1;
       }
     }
     ended = true;

@@ -32,8 +32,8 @@ export function startTaskWorker(deps: Deps): TaskWorker {
     for await (const { taskId } of cancels) controllers.get(taskId)?.abort(new CanceledError('canceled'));
   })().catch(() => {});
 
-  const failTask = async (id: number, errorCode: string, errorMessage: string, status: 'failed' | 'canceled' = 'failed') => {
-    const task = await finishTask(deps, id, { status, errorCode, errorMessage });
+  const failTask = async (id: number, errorCode: string, errorMessage: string, status: 'failed' | 'canceled' = 'failed', produced = 0) => {
+    const task = await finishTask(deps, id, { status, errorCode, errorMessage }, undefined, produced);
     if (task) {
       publishTask(deps, status, task);
       if (status === 'failed') {
@@ -84,6 +84,8 @@ export function startTaskWorker(deps: Deps): TaskWorker {
     // The claim just wrote the task: the first progress write can wait.
     let lastPersist = Date.now();
     let seq = 0;
+    // Completion tokens given out so far: a canceled text task is charged for them.
+    let produced = 0;
     const input = task.input as TaskInput;
     try {
       const result = await route.provider.run(
@@ -114,7 +116,10 @@ export function startTaskWorker(deps: Deps): TaskWorker {
             }
             if (controller.signal.aborted) throw controller.signal.reason;
           },
-          token: (delta, choice) => deps.pubsub.publish('task:token', id, { taskId: id, choice, seq: seq++, delta }),
+          token: (delta, choice, tokens) => {
+            produced += tokens ?? 1;
+            deps.pubsub.publish('task:token', id, { taskId: id, choice, seq: seq++, delta, ...(tokens !== undefined && tokens !== 1 ? { tokens } : {}) });
+          },
           started: async (providerJobId) => {
             await prisma.task.updateMany({ where: { id }, data: { providerJobId } });
           },
@@ -134,7 +139,7 @@ export function startTaskWorker(deps: Deps): TaskWorker {
       }
       if (err instanceof CanceledError || controller.signal.aborted) {
         const reason = err instanceof CanceledError ? err.reason : controller.signal.reason instanceof CanceledError ? controller.signal.reason.reason : 'canceled';
-        await failTask(id, reason === 'deadline' ? 'DEADLINE_EXCEEDED' : 'CANCELED', reason === 'deadline' ? 'The task passed its deadline' : 'Canceled by the user', 'canceled');
+        await failTask(id, reason === 'deadline' ? 'DEADLINE_EXCEEDED' : 'CANCELED', reason === 'deadline' ? 'The task passed its deadline' : 'Canceled by the user', 'canceled', produced);
         return;
       }
       if (err instanceof ProviderError) {
@@ -207,7 +212,7 @@ export function startTaskWorker(deps: Deps): TaskWorker {
       // nothing is charged): keep nothing of this run.
       await discard(deps, prepared);
       const now = await prisma.task.findUnique({ where: { id: task.id }, select: { status: true, cancelRequestedAt: true } });
-      if (now?.status === 'running' && now.cancelRequestedAt) await failTask(task.id, 'CANCELED', 'Canceled by the user', 'canceled');
+      if (now?.status === 'running' && now.cancelRequestedAt) await failTask(task.id, 'CANCELED', 'Canceled by the user', 'canceled', result.usage?.completionTokens ?? 0);
       return;
     }
     publishTask(deps, 'succeeded', done);

@@ -18,13 +18,14 @@ const ERRORS: Record<string, { type: string; code: string | null; status?: numbe
   CONFLICT: { type: 'invalid_request_error', code: 'conflict' },
   RATE_LIMITED: { type: 'requests', code: 'rate_limit_exceeded' },
   PAYLOAD_TOO_LARGE: { type: 'invalid_request_error', code: 'request_too_large' },
+  METHOD_NOT_ALLOWED: { type: 'invalid_request_error', code: 'method_not_allowed' },
   PROVIDER_ERROR: { type: 'server_error', code: 'provider_error', status: 502 },
   CANCELED: { type: 'server_error', code: 'canceled', status: 502 },
   SERVICE_UNAVAILABLE: { type: 'server_error', code: 'service_unavailable' },
 };
 
 /** The platform's field names as OpenAI's parameters. */
-const PARAMS: Record<string, string> = { maxTokens: 'max_tokens', topP: 'top_p', count: 'n', width: 'size', height: 'size', presetId: 'preset_id', deadlineSeconds: 'deadline_seconds' };
+const PARAMS: Record<string, string> = { negativePrompt: 'negative_prompt', maxTokens: 'max_tokens', topP: 'top_p', count: 'n', width: 'size', height: 'size', presetId: 'preset_id', deadlineSeconds: 'deadline_seconds' };
 export function paramOf(field: string | undefined): string | null {
   if (!field) return null;
   const parts = field.split('.').filter((p, i) => !(i === 0 && p === 'input'));
@@ -169,16 +170,19 @@ function absolute(c: RestCall, path: string): string {
   return `${proto}://${c.headers.get('host') ?? 'localhost'}${path}`;
 }
 
-/** Waits for a task to finish (its live updates) and returns it with its assets. */
+/** Waits for a task to finish (its live updates) and returns it with its assets; follow-up reads, not counted again. */
 async function settled(gql: Gql, id: number, fields: string) {
-  const source = gql.stream<{ taskUpdated: { status: string } }>(`subscription($id: ID!) { taskUpdated(id: $id) { status } }`, { id: String(id) });
+  const source = gql.stream<{ taskUpdated: { status: string } }>(`subscription($id: ID!) { taskUpdated(id: $id) { status } }`, { id: String(id) }, { followUp: true });
   try {
     for await (const u of source) if (['succeeded', 'failed', 'canceled'].includes(u.taskUpdated.status)) break;
   } finally {
     await source.return(undefined);
   }
-  return (await gql(`query($id: ID!) { task(id: $id) { status errorCode errorMessage createdAt ${fields} } }`, { id: String(id) })).task;
+  return (await gql(`query($id: ID!) { task(id: $id) { status errorCode errorMessage createdAt ${fields} } }`, { id: String(id) }, { followUp: true })).task;
 }
+
+/** An error after the task was created and charged: a retry would make and charge another. */
+const final = (e: unknown) => (e instanceof RestError ? new RestError({ ...e.error, extensions: { ...e.error.extensions, final: true } }) : e);
 
 const routes: Route[] = [
   {
@@ -260,10 +264,13 @@ const routes: Route[] = [
       const negative = c.body.negative_prompt;
       if (negative !== undefined && typeof negative !== 'string') throw bad('negative_prompt', "Invalid type for 'negative_prompt': expected a string.", 'invalid_type');
       const input = { model: model(c, DEFAULT_IMAGE_MODEL), prompt: c.body.prompt, count: int(c, 'n'), seed: int(c, 'seed'), negativePrompt: negative, ...size };
+      // The result is read back: a key that could create but not read would pay for nothing.
+      const may: string[] = (await gql(`query { viewerPermissions }`, {}, { followUp: true })).viewerPermissions;
+      if (!may.includes('ai:read')) throw new RestError({ message: 'This API key needs the ai:read permission to receive the images', code: 'FORBIDDEN', status: 403, extensions: {} });
       const created = (await gql(`mutation($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }`, { input })).generateImage;
-      const task = await settled(gql, created.databaseId, `assets { url ${format === 'b64_json' ? 'base64' : ''} prompt }`);
+      const task = await settled(gql, created.databaseId, `assets { url ${format === 'b64_json' ? 'base64' : ''} prompt }`).catch((e) => Promise.reject(final(e)));
       if (task.status !== 'succeeded') {
-        throw new RestError({ message: task.errorMessage ?? `The task ${task.status}`, code: task.status === 'canceled' ? 'CANCELED' : 'PROVIDER_ERROR', status: 502, extensions: {} });
+        throw new RestError({ message: task.errorMessage ?? `The task ${task.status}`, code: task.status === 'canceled' ? 'CANCELED' : 'PROVIDER_ERROR', status: 502, extensions: { final: true } });
       }
       return {
         body: {
@@ -288,6 +295,7 @@ export const openai: Api = {
   base: '/v1',
   description: "OpenAI's API shape over the platform: models, chat completions, completions and image generations, with a platform API key as the bearer token.",
   routes,
+  ownsBase: true,
   credential(c) {
     // Platform API keys only: `Authorization: Bearer sk_…` (or X-API-Key).
     const bearer = /^Bearer\s+(\S+)$/i.exec(c.authorization ?? '')?.[1] ?? c.headers.get('x-api-key');
@@ -302,9 +310,9 @@ export const openai: Api = {
     const { status, body } = openaiError(e);
     // Tell OpenAI clients not to retry what would fail again: a reused Idempotency-Key, an
     // exhausted quota (it resets in hours), a generation that failed after the platform's own retries.
-    const ext = e.extensions as { quota?: string; retryAfter?: number };
-    const final = e.code === 'CONFLICT' || status === 502 || (e.code === 'RATE_LIMITED' && (ext.quota !== undefined || (ext.retryAfter ?? 0) > 60));
-    const headers: Record<string, string> = final ? { 'x-should-retry': 'false' } : {};
+    const ext = e.extensions as { quota?: string; retryAfter?: number; final?: boolean };
+    const once = ext.final === true || e.code === 'CONFLICT' || status === 502 || (e.code === 'RATE_LIMITED' && (ext.quota !== undefined || (ext.retryAfter ?? 0) > 60));
+    const headers: Record<string, string> = once ? { 'x-should-retry': 'false' } : {};
     return { status, body, headers };
   },
   finish(_c, reply, rate) {
