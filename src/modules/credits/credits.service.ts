@@ -105,7 +105,7 @@ export async function hold(deps: Db, userId: number, amount: number, reason?: st
  * `release` returns all of it. Returns false when the hold was already settled, so a retried or
  * duplicated settlement changes nothing.
  */
-export async function settle(deps: Db, holdId: number, how: 'capture' | 'release', spend?: number): Promise<boolean> {
+export async function settle(deps: Db, holdId: number, how: 'capture' | 'release', spend?: number, taskId?: number): Promise<boolean> {
   if (spend !== undefined && (!Number.isSafeInteger(spend) || spend < 0)) throw badField('spend', 'must be a whole number of 0 or more');
   const status = how === 'capture' ? 'captured' : 'released';
   const rows = await deps.prisma.$queryRaw<{ id: number }[]>`
@@ -120,8 +120,8 @@ export async function settle(deps: Db, holdId: number, how: 'capture' | 'release
       FROM h WHERE a.user_id = h.user_id
       RETURNING a.available, a.reserved
     )
-    INSERT INTO credit_entries (user_id, kind, amount, reserved_delta, balance_after, reserved_after, hold_id)
-    SELECT h.user_id, ${how}::"CreditEntryKind", h.amount - h.captured, -h.amount, acc.available, acc.reserved, h.id
+    INSERT INTO credit_entries (user_id, kind, amount, reserved_delta, balance_after, reserved_after, hold_id, task_id)
+    SELECT h.user_id, ${how}::"CreditEntryKind", h.amount - h.captured, -h.amount, acc.available, acc.reserved, h.id, ${taskId ?? null}::int
     FROM h, acc
     RETURNING hold_id AS id`;
   return rows.length === 1;

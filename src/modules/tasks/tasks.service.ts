@@ -188,7 +188,7 @@ export async function finishTask(
       // received when the client left, else (a cancel, a deadline) those produced. None: no charge.
       const given = task.deliveredTokens ?? produced;
       const partial = outcome.status === 'canceled' && given > 0 ? await partialCharge(db, task, given) : null;
-      if (task.holdId !== null) await credits.settle(db, task.holdId, partial ? 'capture' : 'release', partial?.spend);
+      if (task.holdId !== null) await credits.settle(db, task.holdId, partial ? 'capture' : 'release', partial?.spend, task.id);
       if (!partial) return task;
       const usage = { promptTokens: partial.promptTokens, completionTokens: partial.completionTokens };
       await tx.usageRecord.create({

@@ -94,6 +94,11 @@ export async function* followText(ctx: Pick<Deps, 'prisma'>, task: Task, tokens?
   const sent: string[] = [];
   let delivered = 0;
   let ended = false;
+  // A run that starts again (a retry after a backend error or a worker's death) publishes its
+  // text from the start: its pieces are matched against what was sent, and only what goes
+  // beyond it is passed on.
+  let lastSeq = -1;
+  let again: string[] | null = null;
   try {
     yield { type: 'created', task };
     if (tokens && !FINISHED.includes(task.status)) {
@@ -102,8 +107,19 @@ export async function* followText(ctx: Pick<Deps, 'prisma'>, task: Task, tokens?
         const r = await Promise.race([tokens.next(), left]);
         if (r === LEFT) return;
         if (r.done || r.value.end) break;
-        sent[r.value.choice] = (sent[r.value.choice] ?? '') + r.value.delta;
-        yield { type: 'token', choice: r.value.choice, delta: r.value.delta };
+        const { choice, seq } = r.value;
+        let delta = r.value.delta;
+        if (seq <= lastSeq) again = [];
+        lastSeq = seq;
+        if (again) {
+          const had = sent[choice] ?? '';
+          const now = (again[choice] = (again[choice] ?? '') + delta);
+          if (had.startsWith(now)) continue; // already sent
+          if (!now.startsWith(had)) continue; // this run wrote otherwise: the stored text decides at the end
+          delta = now.slice(had.length);
+        }
+        sent[choice] = (sent[choice] ?? '') + delta;
+        yield { type: 'token', choice, delta };
         // Reached only when the consumer asks for more: it has taken this piece.
         delivered += r.value.tokens ?? 1;
       }

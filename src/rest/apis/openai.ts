@@ -209,6 +209,7 @@ const routes: Route[] = [
     requestBody: { contentType: 'application/json', example: { model: 'minimax', messages: [{ role: 'user', content: 'Hello!' }], stream: false } },
     async run(c, gql) {
       only(c, ['model', 'messages', 'max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'n', 'seed', 'stop', 'stream', 'stream_options', 'response_format']);
+      if (c.body.logprobs === true) throw bad('logprobs', 'logprobs are not supported.', 'unsupported_value');
       const format = (c.body.response_format as { type?: unknown } | undefined)?.type;
       if (c.body.response_format !== undefined && format !== 'text') throw bad('response_format', "Only response_format {type: 'text'} is supported.", 'unsupported_value');
       const stream = streamOf(c);
@@ -230,6 +231,11 @@ const routes: Route[] = [
     requestBody: { contentType: 'application/json', example: { model: 'minimax', prompt: 'Say this is a test', max_tokens: 16 } },
     async run(c, gql) {
       only(c, ['model', 'prompt', 'max_tokens', 'temperature', 'top_p', 'n', 'seed', 'stop', 'stream', 'stream_options']);
+      // Options that would change the answer are refused rather than ignored.
+      if (c.body.echo === true) throw bad('echo', 'echo is not supported.', 'unsupported_value');
+      if (typeof c.body.best_of === 'number' && c.body.best_of > 1) throw bad('best_of', 'best_of is not supported.', 'unsupported_value');
+      if (typeof c.body.suffix === 'string' && c.body.suffix) throw bad('suffix', 'suffix is not supported.', 'unsupported_value');
+      if (c.body.logprobs !== undefined && c.body.logprobs !== null && c.body.logprobs !== false) throw bad('logprobs', 'logprobs are not supported.', 'unsupported_value');
       const p = c.body.prompt;
       const prompt = typeof p === 'string' ? p : Array.isArray(p) && p.length === 1 && typeof p[0] === 'string' ? p[0] : null;
       if (prompt === null) throw bad('prompt', "Invalid 'prompt': expected a string (or an array of one string).", p === undefined ? 'missing_required_parameter' : 'invalid_type');
