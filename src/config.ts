@@ -35,6 +35,15 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** GraphiQL at /graphql; defaults to on outside production. */
   GRAPHIQL: bool.optional(),
+  /** Schema introspection; defaults to off in production. */
+  GRAPHQL_INTROSPECTION: bool.optional(),
+  /**
+   * Trusted documents: a JSON file mapping operation ids (e.g. sha256 hashes) to GraphQL
+   * operations, run when a request names one (extensions.persistedQuery.sha256Hash or documentId).
+   */
+  PERSISTED_OPERATIONS_FILE: z.string().optional(),
+  /** With PERSISTED_OPERATIONS_FILE: refuse every other operation (the REST layer's own still run). */
+  PERSISTED_OPERATIONS_ONLY: bool.default(false),
   /** Comma-separated origins allowed by CORS; empty allows none but same-origin. */
   CORS_ORIGINS: z.string().default(''),
   AVATAR_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
@@ -178,6 +187,9 @@ export interface Config extends Omit<Env, 'JWT_SECRET' | 'GRAPHIQL'> {
   production: boolean;
   dataDir: string;
   corsOrigins: string[];
+  introspection: boolean;
+  /** Trusted documents by id, from PERSISTED_OPERATIONS_FILE. */
+  persistedOperations: Map<string, string> | null;
   tierLimits: Record<Tier, TierLimits>;
 }
 
@@ -202,6 +214,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       TIERS.map((t) => [t, { ...DEFAULT_TIER_LIMITS[t], ...((env.TIER_LIMITS as Record<string, Partial<TierLimits>>)[t] ?? {}) }]),
     ) as Record<Tier, TierLimits>,
     corsOrigins: env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    introspection: env.GRAPHQL_INTROSPECTION ?? !production,
+    persistedOperations: env.PERSISTED_OPERATIONS_FILE
+      ? loadPersisted(env.PERSISTED_OPERATIONS_FILE)
+      : env.PERSISTED_OPERATIONS_ONLY
+        ? (() => {
+            throw new ConfigError('invalid configuration:\n  PERSISTED_OPERATIONS_ONLY: needs PERSISTED_OPERATIONS_FILE');
+          })()
+        : null,
     jwtSecret: new TextEncoder().encode(env.JWT_SECRET ?? jwtSecretFromDataDir(dataDir, production)),
   };
 }
@@ -215,4 +235,18 @@ function jwtSecretFromDataDir(dataDir: string, production: boolean): string {
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, secret + '\n', { mode: 0o600 });
   return secret;
+}
+
+/** A trusted-documents file: {"<id>": "<operation>", …}. */
+function loadPersisted(file: string): Map<string, string> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`invalid configuration:\n  PERSISTED_OPERATIONS_FILE: ${(err as Error).message}`);
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw) || Object.values(raw).some((v) => typeof v !== 'string')) {
+    throw new ConfigError('invalid configuration:\n  PERSISTED_OPERATIONS_FILE: must be a JSON object of id → operation text');
+  }
+  return new Map(Object.entries(raw as Record<string, string>));
 }

@@ -4,6 +4,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import helmet from 'helmet';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
@@ -12,6 +15,7 @@ import type { Context, Deps, RequestMeta } from './context.js';
 import { API_KEY_PREFIX, credentialFrom, resolveViewer } from './modules/auth/viewer.js';
 import { unauthenticated } from './errors.js';
 import { createRestHandler } from './rest/core.js';
+import { INTERNAL_HEADER, INTERNAL_SECRET } from './rest/internal.js';
 import { REST_APIS } from './rest/index.js';
 import { createDocsHandler } from './rest/openapi.js';
 import { AI_STREAM_PATHS, createAiStream } from './rest/ai-stream.js';
@@ -42,6 +46,9 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
   const { config, log } = deps;
   // The rate state of each HTTP request, read when its response goes out.
   const rateOf = new WeakMap<Request, Context['rate']>();
+  const persisted = config.persistedOperations;
+  // Security headers on every answer (pages add their own Content-Security-Policy).
+  const secure = helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false, strictTransportSecurity: config.production ? undefined : false });
 
   const yoga = createYoga<ServerContext, Context>({
     schema,
@@ -58,6 +65,17 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
     cors: config.corsOrigins.length ? { origin: config.corsOrigins, credentials: true } : false,
     plugins: [
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
+      ...(config.introspection ? [] : [useDisableIntrospection()]),
+      ...(persisted
+        ? [
+            usePersistedOperations({
+              getPersistedOperation: (id) => persisted.get(id) ?? null,
+              // Trusted documents only: the REST layer's own operations (marked in process) still run.
+              allowArbitraryOperations: (request) => !config.PERSISTED_OPERATIONS_ONLY || request.headers.get(INTERNAL_HEADER) === INTERNAL_SECRET,
+              extractPersistedOperationId: (params: any) => params.extensions?.persistedQuery?.sha256Hash ?? params.documentId ?? null,
+            }),
+          ]
+        : []),
       EnvelopArmorPlugin({
         maxDepth: { n: config.GRAPHQL_MAX_DEPTH },
         maxAliases: { n: config.GRAPHQL_MAX_ALIASES },
@@ -96,6 +114,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
   const docs = createDocsHandler(REST_APIS);
 
   const server = createServer((req, res) => {
+    secure(req, res, () => undefined);
     route(req, res).catch((err) => {
       log.error({ err, url: req.url }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
@@ -129,7 +148,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
       })();
       const file = /^avatars\/[\w.-]+$/.test(key) ? await deps.storage.get(key).catch(() => null) : null;
       if (!file) return sendJson(res, 404, { error: 'not found' });
-      res.writeHead(200, { 'content-type': file.contentType, 'cache-control': 'public, max-age=86400', 'x-content-type-options': 'nosniff' });
+      res.writeHead(200, { 'content-type': file.contentType, 'cache-control': 'public, max-age=86400', 'x-content-type-options': 'nosniff', 'cross-origin-resource-policy': 'cross-origin' });
       return void res.end(file.data);
     }
     if (await rest(req, res)) return;
@@ -158,6 +177,8 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
       'content-length': String(file.data.length),
       'cache-control': 'private, max-age=3600',
       'x-content-type-options': 'nosniff',
+      // Signed URLs are meant for <img> and <video> on the apps' own origins too.
+      'cross-origin-resource-policy': 'cross-origin',
     };
     const download = url.searchParams.has('download') && !['0', 'false'].includes(url.searchParams.get('download')!);
     const name = variant === 'thumbnail' ? `${row.fileName.replace(/\.[^.]*$/, '')}.thumb.webp` : row.fileName;
@@ -180,6 +201,15 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
       execute: (args: ExecutionArgs) => (args.rootValue as any).execute(args),
       subscribe: (args: ExecutionArgs) => (args.rootValue as any).subscribe(args),
       onSubscribe: async (ctx, _id, params) => {
+        // Trusted documents over WebSocket too: a named operation is looked up; others are refused.
+        const id = (params.extensions as { persistedQuery?: { sha256Hash?: string } } | undefined)?.persistedQuery?.sha256Hash;
+        if (persisted && id) {
+          const query = persisted.get(id);
+          if (!query) return [new GraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } })];
+          params = { ...params, query };
+        } else if (config.PERSISTED_OPERATIONS_ONLY) {
+          return [new GraphQLError('PersistedQueryOnly', { extensions: { code: 'PERSISTED_QUERY_ONLY' } })];
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,

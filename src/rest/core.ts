@@ -3,8 +3,10 @@
 // authentication, rate limits, armor and resolvers), then shapes the answer and the errors the
 // way that API documents them. Routes hold no business logic.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { YogaServerInstance } from 'graphql-yoga';
+import { INTERNAL_HEADER, INTERNAL_SECRET } from './internal.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -250,6 +252,7 @@ export function createGql(yoga: YogaServerInstance<any, any>, o: GqlCaller): Gql
         headers: {
           'content-type': 'application/json',
           accept,
+          [INTERNAL_HEADER]: INTERNAL_SECRET,
           ...(authorization ? { authorization } : {}),
           ...(o.headers.get('x-api-key') && !authorization ? { 'x-api-key': o.headers.get('x-api-key')! } : {}),
           ...(o.headers.get('idempotency-key') ? { 'idempotency-key': o.headers.get('idempotency-key')! } : {}),
@@ -281,7 +284,7 @@ export function createGql(yoga: YogaServerInstance<any, any>, o: GqlCaller): Gql
     form.set('0', file, file.name || 'upload');
     const r = await yoga.fetch(
       'http://localhost/graphql',
-      { method: 'POST', headers: { ...(o.authorization ? { authorization: o.authorization } : {}), 'x-graphql-yoga-csrf': 'rest', accept: 'application/graphql-response+json' }, body: form },
+      { method: 'POST', headers: { ...(o.authorization ? { authorization: o.authorization } : {}), 'x-graphql-yoga-csrf': 'rest', accept: 'application/graphql-response+json', [INTERNAL_HEADER]: INTERNAL_SECRET }, body: form },
       { req: o.req },
     );
     keepRate(r);
@@ -397,6 +400,21 @@ async function readBody(req: IncomingMessage, call: RestCall) {
   }
 }
 
+/** The Content-Security-Policy of a server-rendered page. */
+export const pageCsp = (nonce?: string) =>
+  [
+    "default-src 'self'",
+    `script-src 'self'${nonce ? ` 'nonce-${nonce}'` : ''}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+
 async function send(res: ServerResponse, reply: Reply, rate: Record<string, string>, head: boolean) {
   const headers: Record<string, string> = { ...rate, 'x-content-type-options': 'nosniff', ...reply.headers };
   if (reply.redirect) {
@@ -429,8 +447,12 @@ async function send(res: ServerResponse, reply: Reply, rate: Record<string, stri
     return void res.end(head ? undefined : reply.bytes.data);
   }
   if (reply.html !== undefined) {
-    res.writeHead(reply.status ?? 200, { ...headers, 'content-type': 'text/html; charset=utf-8' });
-    return void res.end(head ? undefined : reply.html);
+    // Only this page's own scripts run: each <script> of the template gets this response's nonce
+    // (text from users is escaped, so it never contains a literal <script>).
+    const nonce = randomBytes(16).toString('base64');
+    const html = reply.html.replace(/<script>/g, `<script nonce="${nonce}">`);
+    res.writeHead(reply.status ?? 200, { ...headers, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': pageCsp(nonce) });
+    return void res.end(head ? undefined : html);
   }
   const body = JSON.stringify(reply.body ?? null);
   res.writeHead(reply.status ?? 200, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) });

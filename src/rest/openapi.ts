@@ -1,5 +1,6 @@
 // The OpenAPI 3 document of every legacy route, made from the route tables themselves, and
 // Swagger UI (swagger-ui-dist) at /docs.
+import { pageCsp } from './core.js';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -62,7 +63,13 @@ export function createDocsHandler(apis: Api[]) {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const path = (req.url ?? '/').split('?')[0]!;
     const send = (type: string, body: string | Buffer) => {
-      res.writeHead(200, { 'content-type': type, 'cache-control': 'public, max-age=300', 'x-content-type-options': 'nosniff' });
+      res.writeHead(200, {
+        'content-type': type,
+        'cache-control': 'public, max-age=300',
+        'x-content-type-options': 'nosniff',
+        // Swagger UI runs from its own files (no inline script); it needs inline styles and data: images.
+        ...(type.startsWith('text/html') ? { 'content-security-policy': pageCsp() } : {}),
+      });
       res.end(req.method === 'HEAD' ? undefined : body);
       return true;
     };

@@ -71,6 +71,9 @@ describe('separate API and worker processes', { skip: needs }, () => {
     }
     assert.equal(s.task.status, 'succeeded');
     assert.equal(s.task.attempts, 2, 'the second run finished it');
+    // Read again: the task and the balance of one request resolve side by side, and the balance
+    // may have been read just before the finishing statement committed.
+    s = await taskState(api.url, token, id);
     assert.deepEqual(s.me.credits, { available: 98, reserved: 0 }, 'charged once: 2 credits');
     await worker2.stop();
   });
@@ -100,7 +103,7 @@ describe('separate API and worker processes', { skip: needs }, () => {
       // A first task shows the subscription is live (a new process answers its first one slowly).
       const warmUp = await create('warm up');
       for (let i = 0; !seen.some((e) => e.id === warmUp); i++) {
-        assert.ok(i < 400, 'events reach instance A');
+        assert.ok(i < 800, `events reach instance A (saw ${JSON.stringify(seen)})`);
         await new Promise((r) => setTimeout(r, 50));
       }
       target = await create('across instances');

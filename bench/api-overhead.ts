@@ -1,0 +1,78 @@
+// P1 and P2: what the GraphQL stack and the REST layer cost over a bare handler, side by side in
+// one run, on PostgreSQL + Redis.
+//   P1: GraphQL `me { id email credits { available reserved } }` with an API key (an API process,
+//       src/main.ts serve) against a bare node:http + pg handler doing the same lookup (the key's
+//       hash → its user and credit account) in a process of its own. Goal ≥ 0.5 of its req/s.
+//   P2: a REST route (`GET /v1/models`) against the GraphQL operation it runs
+//       (`{ models { id kind name description updatedAt } }`), same key. Goal ≥ 0.9.
+// Load: autocannon from this process, C connections for S seconds per target, after a warm-up.
+//
+// Usage: node --import tsx bench/api-overhead.ts [connections=32] [seconds=10]
+import { spawn } from 'node:child_process';
+import autocannon from 'autocannon';
+import { openDatabase } from '../src/db.js';
+import { createApiKey } from '../src/modules/apikeys/apikeys.service.js';
+import { freshDatabase, REDIS, spawnRole } from './common.js';
+
+const connections = Number(process.argv[2] ?? 32);
+const seconds = Number(process.argv[3] ?? 10);
+
+const db = await freshDatabase('p1');
+const env = {
+  DATABASE_URL: db.url, MIGRATE_ON_START: 'true', REDIS_URL: REDIS, REDIS_PREFIX: `genhub-bench-p1-${Date.now()}:`, JWT_SECRET: 'p'.repeat(40),
+  PORT: '4871', HOST: '127.0.0.1', DATA_DIR: '/tmp/genhub-bench-p1', RATE_LIMIT_API_PER_MINUTE: '100000000', LOG_LEVEL: 'warn', NODE_ENV: 'production',
+};
+const api = await spawnRole('serve', env);
+const database = await openDatabase({ url: db.url, poolSize: 4 });
+const user = await database.prisma.user.create({ data: { username: 'p1user', email: 'p1@example.com', creditAccount: { create: { available: 1000 } } } });
+const { key } = await createApiKey({ prisma: database.prisma }, user.id, { name: 'bench' });
+await database.prisma.$disconnect();
+
+// The bare handler, in its own process like the API.
+const bare = spawn(process.execPath, ['--import', 'tsx', new URL('./bare-me.ts', import.meta.url).pathname], { env: { ...process.env, DATABASE_URL: db.url, PORT: '4872' }, stdio: ['ignore', 'pipe', 'inherit'] });
+await new Promise<void>((resolve, reject) => {
+  bare.stdout!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
+  bare.once('exit', (code) => reject(new Error(`bare handler exited ${code}`)));
+});
+
+const ME = JSON.stringify({ query: '{ me { id email credits { available reserved } } }' });
+const MODELS = JSON.stringify({ query: '{ models { id kind name description updatedAt } }' });
+const gqlHeaders = { 'content-type': 'application/json', 'x-api-key': key, accept: 'application/graphql-response+json' };
+
+type Target = { name: string; url: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; check(body: string): boolean };
+const targets: Record<string, Target> = {
+  bare: { name: 'bare node:http + pg', url: 'http://127.0.0.1:4872/me', method: 'GET', headers: { 'x-api-key': key }, check: (b) => JSON.parse(b).email === 'p1@example.com' },
+  me: { name: 'GraphQL me', url: `${api.url}/graphql`, method: 'POST', headers: gqlHeaders, body: ME, check: (b) => JSON.parse(b).data?.me?.email === 'p1@example.com' },
+  rest: { name: 'REST GET /v1/models', url: `${api.url}/v1/models`, method: 'GET', headers: { authorization: `Bearer ${key}` }, check: (b) => JSON.parse(b).data?.length > 0 },
+  models: { name: 'GraphQL models', url: `${api.url}/graphql`, method: 'POST', headers: gqlHeaders, body: MODELS, check: (b) => JSON.parse(b).data?.models?.length > 0 },
+};
+
+async function run(t: Target, duration: number) {
+  // One checked request first: a benchmark of errors measures nothing.
+  const res = await fetch(t.url, { method: t.method, headers: t.headers, body: t.body });
+  const text = await res.text();
+  if (res.status !== 200 || !t.check(text)) throw new Error(`${t.name}: ${res.status} ${text.slice(0, 300)}`);
+  const r = await autocannon({ url: t.url, method: t.method, headers: t.headers, body: t.body, connections, duration });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total };
+}
+
+try {
+  for (const t of Object.values(targets)) await run(t, 2); // warm-up: JIT, pools, caches
+  const out: Record<string, Awaited<ReturnType<typeof run>>> = {};
+  for (const [k, t] of Object.entries(targets)) out[k] = await run(t, seconds);
+  console.log(`\n${connections} connections, ${seconds} s each, ${new Date().toISOString().slice(0, 10)}\n`);
+  console.log('| target | req/s | p50 (ms) | p99 (ms) | requests | non-2xx | errors |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const [k, t] of Object.entries(targets)) {
+    const r = out[k]!;
+    console.log(`| ${t.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.total} | ${r.non2xx} | ${r.errors} |`);
+  }
+  const p1 = out.me!.rps / out.bare!.rps;
+  const p2 = out.rest!.rps / out.models!.rps;
+  console.log(`\nP1 GraphQL me / bare: ${p1.toFixed(2)} (goal ≥ 0.5) ${p1 >= 0.5 ? 'met' : 'NOT met'}`);
+  console.log(`P2 REST /v1/models / GraphQL models: ${p2.toFixed(2)} (goal ≥ 0.9) ${p2 >= 0.9 ? 'met' : 'NOT met'}`);
+} finally {
+  bare.kill('SIGTERM');
+  await api.stop();
+  await db.drop();
+}
