@@ -20,7 +20,7 @@ const seconds = Number(process.argv[3] ?? 10);
 const db = await freshDatabase('p1');
 const env = {
   DATABASE_URL: db.url, MIGRATE_ON_START: 'true', REDIS_URL: REDIS, REDIS_PREFIX: `genhub-bench-p1-${Date.now()}:`, JWT_SECRET: 'p'.repeat(40),
-  PORT: '4871', HOST: '127.0.0.1', DATA_DIR: '/tmp/genhub-bench-p1', RATE_LIMIT_API_PER_MINUTE: '100000000', LOG_LEVEL: 'warn', NODE_ENV: 'production',
+  PORT: '4871', HOST: '127.0.0.1', DATA_DIR: '/tmp/genhub-bench-p1', RATE_LIMIT_API_PER_MINUTE: '100000000', NODE_ENV: 'production',
 };
 const api = await spawnRole('serve', env);
 const database = await openDatabase({ url: db.url, poolSize: 4 });

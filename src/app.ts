@@ -16,6 +16,7 @@ import { createRegistry } from './providers/registry.js';
 import { startTaskWorker, type TaskWorker } from './modules/tasks/tasks.worker.js';
 import { Redis } from 'ioredis';
 import { createLeases } from './realtime/leases.js';
+import { createKeyUsage } from './modules/apikeys/key-usage.js';
 import { createHttpServer, type HttpServer } from './server.js';
 import { createLocalStorage } from './storage/index.js';
 import { createS3Storage } from './storage/s3.js';
@@ -92,6 +93,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
         apiPerMinute: config.RATE_LIMIT_API_PER_MINUTE,
       }),
       leases: createLeases({ redis, prefix: config.REDIS_PREFIX, log }),
+      keyUsage: createKeyUsage(db.prisma, log),
       log,
     };
     await ensureAdmin(deps);
@@ -115,6 +117,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
         clearInterval(purge);
         deps.limits.close();
         await http.close();
+        await deps.keyUsage.close();
         await worker?.close();
         await webhooks?.close();
         await deps.queue.close();

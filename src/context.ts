@@ -8,6 +8,7 @@ import type { TokenSigner } from './modules/auth/tokens.js';
 import type { Limits, RateState } from './modules/limits/limits.service.js';
 import type { Queue } from './jobs/queue.js';
 import type { ProviderRegistry } from './providers/registry.js';
+import type { KeyUsage } from './modules/apikeys/key-usage.js';
 import type { Leases } from './realtime/leases.js';
 import type { PubSub } from './realtime/pubsub.js';
 import type { Storage } from './storage/index.js';
@@ -22,6 +23,8 @@ export interface Deps {
   limits: Limits;
   /** Exclusive leases shared by every instance (e.g. one open stream per task). */
   leases: Leases;
+  /** API key use, written in batches. */
+  keyUsage: KeyUsage;
   /** The task queue. */
   queue: Queue;
   /** Webhook deliveries. */

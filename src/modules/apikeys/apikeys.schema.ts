@@ -11,8 +11,15 @@ export const ApiKey = builder.prismaObject('ApiKey', {
     name: t.exposeString('name'),
     permissions: t.exposeStringList('scopes', { description: `Any of ${keys.PERMISSIONS.join(', ')}.` }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
-    lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
-    usageCount: t.exposeInt('usageCount'),
+    lastUsedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      resolve: (k, _a, ctx) => {
+        const p = ctx.keyUsage.pending(k.id);
+        return p && (!k.lastUsedAt || p.lastUsedAt > k.lastUsedAt) ? p.lastUsedAt : k.lastUsedAt;
+      },
+    }),
+    usageCount: t.int({ description: 'Requests made with it (this instance’s last second included).', resolve: (k, _a, ctx) => k.usageCount + (ctx.keyUsage.pending(k.id)?.count ?? 0) }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),

@@ -15,7 +15,9 @@ export function credentialFrom(headers: { get(name: string): string | null }): s
   return headers.get('x-api-key')?.trim() || null;
 }
 
-export async function resolveViewer(deps: Pick<Deps, 'prisma' | 'tokens' | 'log'>, credential: string | null): Promise<Viewer> {
+type ViewerDeps = Pick<Deps, 'prisma' | 'tokens' | 'log'> & Partial<Pick<Deps, 'keyUsage'>>;
+
+export async function resolveViewer(deps: ViewerDeps, credential: string | null): Promise<Viewer> {
   if (!credential) return anonymous;
   if (credential.startsWith(API_KEY_PREFIX)) return viewerFromApiKey(deps, credential);
   const claims = await deps.tokens.verify(credential);
@@ -26,12 +28,15 @@ export async function resolveViewer(deps: Pick<Deps, 'prisma' | 'tokens' | 'log'
   return { kind: 'user', user: session.user, sessionId: session.id, apiKey: null };
 }
 
-async function viewerFromApiKey(deps: Pick<Deps, 'prisma' | 'log'>, secret: string): Promise<Viewer> {
+async function viewerFromApiKey(deps: ViewerDeps, secret: string): Promise<Viewer> {
   const key = await deps.prisma.apiKey.findUnique({ where: { keyHash: sha256(secret) }, include: { user: true } });
   const now = new Date();
   if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= now) || key.user.disabled) return anonymous;
-  deps.prisma.apiKey
-    .update({ where: { id: key.id }, data: { lastUsedAt: now, usageCount: { increment: 1 } } })
-    .catch((err: unknown) => deps.log.warn({ err, apiKeyId: key.id }, 'could not record API key use'));
+  if (deps.keyUsage) deps.keyUsage.record(key.id, now);
+  else {
+    deps.prisma.apiKey
+      .update({ where: { id: key.id }, data: { lastUsedAt: now, usageCount: { increment: 1 } } })
+      .catch((err: unknown) => deps.log.warn({ err, apiKeyId: key.id }, 'could not record API key use'));
+  }
   return { kind: 'user', user: key.user, sessionId: null, apiKey: { id: key.id, scopes: key.scopes } };
 }
