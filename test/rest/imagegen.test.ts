@@ -91,6 +91,12 @@ test('login: username and password (cookie, HttpOnly), Google credential verifie
     assert.equal(r.body.success, false);
   }
 
+  // Another site cannot sign the user out.
+  const forged = await fetch(`${t.url}/auth/logout`, { headers: { cookie: `session=${gCookie}`, 'sec-fetch-site': 'cross-site' }, redirect: 'manual' });
+  assert.equal(forged.status, 302);
+  assert.equal(forged.headers.get('location'), '/dashboard');
+  assert.equal(forged.headers.get('set-cookie'), null);
+  assert.equal((await req('GET', '/dashboard', { cookie: gCookie })).status, 200, 'still signed in');
   const out = await req('GET', '/auth/logout', { cookie: gCookie });
   assert.equal(out.status, 302);
   assert.equal(out.headers.get('location'), '/login');

@@ -69,8 +69,12 @@ const routes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/auth/logout', summary: 'Sign out; redirects to the login page', auth: 'cookie', responses: { 302: 'To /login' },
+    method: 'GET', path: '/auth/logout', summary: 'Sign out; redirects to the login page (a request from another site is sent to the dashboard instead)', auth: 'cookie', responses: { 302: 'To /login' },
     async run(c, gql) {
+      // A GET, as documented; but another site cannot sign the user out (a link or <img> there
+      // arrives with Sec-Fetch-Site: cross-site): that is sent back to the dashboard.
+      const site = c.headers.get('sec-fetch-site');
+      if (site && !['same-origin', 'none'].includes(site)) return { status: 302, redirect: '/dashboard' };
       if (c.cookies[COOKIE]) await gql(`mutation { logout }`).catch(() => {});
       return { status: 302, redirect: '/login', headers: { 'set-cookie': `${COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0` } };
     },
