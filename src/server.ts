@@ -93,7 +93,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
     ],
     context: async ({ request, connectionParams, req, followUp }): Promise<Context> => {
       const credential = request ? credentialFrom(request.headers) : credentialFromParams(connectionParams);
-      const viewer = await resolveViewer(deps, credential);
+      const viewer = await resolveViewer(deps, credential, { count: !followUp });
       // An API key that is not (or no longer) valid is refused outright, not treated as nobody.
       if (viewer.kind !== 'user' && credential?.startsWith(API_KEY_PREFIX)) throw unauthenticated('Invalid, expired or revoked API key');
       const meta = metaOf(req, request?.headers, config.TRUST_PROXY);

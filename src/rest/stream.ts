@@ -66,6 +66,17 @@ export function failure(task: StreamTask): RestError {
   return new RestError({ message: task.errorMessage ?? `The task ${task.status}`, code: task.status === 'canceled' ? 'CANCELED' : 'PROVIDER_ERROR', status: 502, extensions: { task: task.requestId } });
 }
 
+type Done = Extract<TextStreamEvent, { type: 'done' }>;
+
+/** Collects a text stream into its finished task; a task that did not succeed, or a stream cut short, is the error. */
+export async function finished(events: AsyncIterable<TextStreamEvent>): Promise<Done> {
+  let done: Done | undefined;
+  for await (const e of events) if (e.type === 'done') done = e;
+  if (!done) throw new RestError({ message: 'The request was interrupted', code: 'SERVICE_UNAVAILABLE', status: 503, extensions: {} });
+  if (done.task.status !== 'succeeded') throw failure(done.task);
+  return done;
+}
+
 /** OpenAI-style SSE: chunks per token, the finish reasons, the usage, then `data: [DONE]`. */
 export async function* sseOf(events: AsyncGenerator<TextStreamEvent>, kind: 'chat' | 'generate'): AsyncGenerator<string> {
   const line = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;

@@ -14,11 +14,14 @@ export interface KeyUsage {
 
 export function createKeyUsage(prisma: PrismaClient, log: { warn(o: object, m: string): void }, everyMs = 1000): KeyUsage {
   let counts = new Map<string, { count: number; lastUsedAt: Date }>();
+  // The batch being written: still counted by pending() until its statement has committed.
+  let inFlight = new Map<string, { count: number; lastUsedAt: Date }>();
   let writing: Promise<void> = Promise.resolve();
   const flush = () => {
     writing = writing.then(async () => {
       if (!counts.size) return;
       const batch = counts;
+      inFlight = batch;
       counts = new Map();
       const ids = [...batch.keys()];
       const n = ids.map((id) => batch.get(id)!.count);
@@ -33,6 +36,8 @@ export function createKeyUsage(prisma: PrismaClient, log: { warn(o: object, m: s
           const now = counts.get(id);
           counts.set(id, { count: u.count + (now?.count ?? 0), lastUsedAt: now && now.lastUsedAt > u.lastUsedAt ? now.lastUsedAt : u.lastUsedAt });
         }
+      } finally {
+        inFlight = new Map();
       }
     });
     return writing;
@@ -47,7 +52,12 @@ export function createKeyUsage(prisma: PrismaClient, log: { warn(o: object, m: s
         if (at > u.lastUsedAt) u.lastUsedAt = at;
       } else counts.set(keyId, { count: 1, lastUsedAt: at });
     },
-    pending: (keyId) => counts.get(keyId),
+    pending(keyId) {
+      const a = counts.get(keyId);
+      const b = inFlight.get(keyId);
+      if (!a || !b) return a ?? b;
+      return { count: a.count + b.count, lastUsedAt: a.lastUsedAt > b.lastUsedAt ? a.lastUsedAt : b.lastUsedAt };
+    },
     flush,
     async close() {
       clearInterval(timer);

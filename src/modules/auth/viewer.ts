@@ -15,11 +15,12 @@ export function credentialFrom(headers: { get(name: string): string | null }): s
   return headers.get('x-api-key')?.trim() || null;
 }
 
-type ViewerDeps = Pick<Deps, 'prisma' | 'tokens' | 'log'> & Partial<Pick<Deps, 'keyUsage'>>;
+type ViewerDeps = Pick<Deps, 'prisma' | 'tokens' | 'keyUsage'>;
 
-export async function resolveViewer(deps: ViewerDeps, credential: string | null): Promise<Viewer> {
+/** Who the credential is. `count: false`: an API key's use is not counted (a follow-up read of one REST call). */
+export async function resolveViewer(deps: ViewerDeps, credential: string | null, opts: { count?: boolean } = {}): Promise<Viewer> {
   if (!credential) return anonymous;
-  if (credential.startsWith(API_KEY_PREFIX)) return viewerFromApiKey(deps, credential);
+  if (credential.startsWith(API_KEY_PREFIX)) return viewerFromApiKey(deps, credential, opts.count ?? true);
   const claims = await deps.tokens.verify(credential);
   if (!claims) return anonymous;
   const session = await deps.prisma.authSession.findUnique({ where: { id: claims.sessionId }, include: { user: true } });
@@ -28,15 +29,10 @@ export async function resolveViewer(deps: ViewerDeps, credential: string | null)
   return { kind: 'user', user: session.user, sessionId: session.id, apiKey: null };
 }
 
-async function viewerFromApiKey(deps: ViewerDeps, secret: string): Promise<Viewer> {
+async function viewerFromApiKey(deps: ViewerDeps, secret: string, count: boolean): Promise<Viewer> {
   const key = await deps.prisma.apiKey.findUnique({ where: { keyHash: sha256(secret) }, include: { user: true } });
   const now = new Date();
   if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= now) || key.user.disabled) return anonymous;
-  if (deps.keyUsage) deps.keyUsage.record(key.id, now);
-  else {
-    deps.prisma.apiKey
-      .update({ where: { id: key.id }, data: { lastUsedAt: now, usageCount: { increment: 1 } } })
-      .catch((err: unknown) => deps.log.warn({ err, apiKeyId: key.id }, 'could not record API key use'));
-  }
+  if (count) deps.keyUsage.record(key.id, now);
   return { kind: 'user', user: key.user, sessionId: null, apiKey: { id: key.id, scopes: key.scopes } };
 }

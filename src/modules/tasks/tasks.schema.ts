@@ -9,7 +9,7 @@ import { pageArgs } from '../credits/credits.schema.js';
 import { AiModel } from '../models/models.schema.js';
 import type { Release } from '../../realtime/leases.js';
 import { revive, type TaskEvent, type TokenEvent } from './tasks.events.js';
-import { createAndStream, eager, LEFT, leaving, type StreamEvent } from './tasks.stream.js';
+import { createAndStream, eager, LEFT, untilLeft, type StreamEvent } from './tasks.stream.js';
 import * as tasks from './tasks.service.js';
 import { inputKeys, kindName } from './tasks.validation.js';
 import { getModelCached } from '../models/models.service.js';
@@ -180,10 +180,13 @@ const GenerateTextInput = builder.inputType('GenerateTextInput', {
   fields: (t) => ({ ...common(t), prompt: t.string(), n: t.int({ required: false }), stop: t.stringList({ required: false }), ...textParams(t) }),
 });
 
+/** Over HTTP (SSE) the request's signal: aborted the moment the client leaves. */
+const requestSignal = (ctx: Context) => (ctx as Context & { request?: Request }).request?.signal;
+
 /** A completion stream whose client leaves stops its task, charged for what the client received. */
 const stopWhenLeft = (ctx: Context) => ({
   // Over HTTP (SSE) the request's signal tells at once that the client left.
-  signal: (ctx as Context & { request?: Request }).request?.signal,
+  signal: requestSignal(ctx),
   onLeave: (task: { id: number }, delivered: number) =>
     tasks.stopForLeavingClient(ctx, task.id, delivered).catch((err) => ctx.log.error({ err, taskId: task.id }, 'could not stop a task whose client left')),
 });
@@ -406,9 +409,9 @@ async function* taskUpdates(ctx: Context, id: number, updates: AsyncIterator<Par
     yield now;
     if (tasks.FINISHED.includes(now.status)) return;
     // Over HTTP (SSE) the request's signal tells at once that the client left.
-    const left = leaving((ctx as Context & { request?: Request }).request?.signal);
+    const next = untilLeft(requestSignal(ctx));
     for (;;) {
-      const r = await Promise.race([updates.next(), left]);
+      const r = await next(updates);
       if (r === LEFT || r.done) return;
       const t = revive(r.value);
       yield t;

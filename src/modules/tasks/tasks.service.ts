@@ -29,7 +29,7 @@ export interface NewTask {
   retryOfId?: number | null;
   /** A chat's new user message, stored with the task (same statement). */
   userMessage?: string | null;
-  /** Called once the task is committed and before it is queued (e.g. to listen for its tokens). */
+  /** Called once a new task is committed and before it is queued (e.g. to listen for its tokens); not for a replay. */
   beforeQueue?: (task: Task) => void;
 }
 
@@ -81,10 +81,12 @@ export async function createTask(ctx: Deps & Partial<Pick<Context, 'meta' | 'rat
     },
   );
   // A replayed key returns the task it created then, as it is now.
+  const fresh = (created as Task | null) !== null;
   const task = created ?? (await ctx.prisma.task.findUniqueOrThrow({ where: { id: taskId } }));
   // Queued after the commit; a crash in between leaves a queued task that the sweeper re-queues.
   if (task.status === 'queued') {
-    spec.beforeQueue?.(task);
+    // Only the request that made the task follows it from here (a replay is not its owner's stream).
+    if (fresh) spec.beforeQueue?.(task);
     // Announced before it is queued, so no worker's "started" can overtake "created".
     publishTask(ctx, 'created', task);
     // The task is committed: if the queue is unreachable now, the sweeper queues it later.

@@ -46,12 +46,18 @@ export interface StreamOptions {
 }
 
 export const LEFT = Symbol('left');
-/** Resolves to LEFT when the signal aborts (never, without one). */
-export const leaving = (signal?: AbortSignal) =>
-  new Promise<typeof LEFT>((resolve) => {
-    if (signal?.aborted) resolve(LEFT);
-    else signal?.addEventListener('abort', () => resolve(LEFT), { once: true });
+/**
+ * `next()` of an iterator, or LEFT once the signal aborts: without a signal, just `next()` (no
+ * race, no promise left pending per step).
+ */
+export function untilLeft(signal?: AbortSignal) {
+  if (!signal) return <T>(it: AsyncIterator<T>) => it.next();
+  const left = new Promise<typeof LEFT>((resolve) => {
+    if (signal.aborted) resolve(LEFT);
+    else signal.addEventListener('abort', () => resolve(LEFT), { once: true });
   });
+  return <T>(it: AsyncIterator<T>) => Promise.race([it.next(), left]);
+}
 
 /** Creates a text task and yields `created`, its tokens as they come, then `done` with the finished task. */
 export async function* createAndStream(
@@ -72,11 +78,11 @@ export async function* createAndStream(
     // A repeated request (the same Idempotency-Key) for a task that has not finished: it is not
     // this caller's to stop; wait for it, then send its stored text whole.
     const updates = eager(ctx.pubsub.subscribe('task:updated', task.id));
-    const left = leaving(opts.signal);
+    const next = untilLeft(opts.signal);
     try {
       let now = await ctx.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
       while (!FINISHED.includes(now.status)) {
-        const r = await Promise.race([updates.next(), left]);
+        const r = await next(updates);
         if (r === LEFT || r.done) return;
         now = revive(r.value);
       }
@@ -102,9 +108,9 @@ export async function* followText(ctx: Pick<Deps, 'prisma'>, task: Task, tokens?
   try {
     yield { type: 'created', task };
     if (tokens && !FINISHED.includes(task.status)) {
-      const left = leaving(opts.signal);
+      const next = untilLeft(opts.signal);
       for (;;) {
-        const r = await Promise.race([tokens.next(), left]);
+        const r = await next(tokens);
         if (r === LEFT) return;
         if (r.done || r.value.end) break;
         const { choice, seq } = r.value;
@@ -115,7 +121,7 @@ export async function* followText(ctx: Pick<Deps, 'prisma'>, task: Task, tokens?
           const had = sent[choice] ?? '';
           const now = (again[choice] = (again[choice] ?? '') + delta);
           if (had.startsWith(now)) continue; // already sent
-          if (!now.startsWith(had)) continue; // this run wrote otherwise: the stored text decides at the end
+          if (!now.startsWith(had)) continue; // this run wrote otherwise: what was sent stays as it is
           delta = now.slice(had.length);
         }
         sent[choice] = (sent[choice] ?? '') + delta;

@@ -6,7 +6,7 @@
 // every answer carries x-request-id.
 import { randomBytes } from 'node:crypto';
 import { type Api, denied, type Gql, type OpError, type RestCall, RestError, type Route } from '../core.js';
-import { streamText, type TextStreamEvent } from '../stream.js';
+import { finished, streamText, type TextStreamEvent } from '../stream.js';
 
 const ERRORS: Record<string, { type: string; code: string | null; status?: number }> = {
   BAD_USER_INPUT: { type: 'invalid_request_error', code: null },
@@ -115,16 +115,6 @@ function messagesOf(c: RestCall) {
   });
 }
 
-type Done = Extract<TextStreamEvent, { type: 'done' }>;
-async function finished(events: AsyncIterable<TextStreamEvent>): Promise<Done> {
-  let done: Done | undefined;
-  for await (const e of events) if (e.type === 'done') done = e;
-  if (!done) throw new RestError({ message: 'The request was interrupted', code: 'SERVICE_UNAVAILABLE', status: 503, extensions: {} });
-  if (done.task.status !== 'succeeded') {
-    throw new RestError({ message: done.task.errorMessage ?? `The task ${done.task.status}`, code: done.task.status === 'canceled' ? 'CANCELED' : 'PROVIDER_ERROR', status: 502, extensions: {} });
-  }
-  return done;
-}
 
 /** OpenAI's stream: a chunk per token (the role in each choice's first), the finish reasons, the usage when asked, then [DONE]. */
 async function* chunks(events: AsyncGenerator<TextStreamEvent>, kind: 'chat' | 'generate', includeUsage: boolean): AsyncGenerator<string> {
@@ -271,9 +261,9 @@ const routes: Route[] = [
       if (negative !== undefined && typeof negative !== 'string') throw bad('negative_prompt', "Invalid type for 'negative_prompt': expected a string.", 'invalid_type');
       const input = { model: model(c, DEFAULT_IMAGE_MODEL), prompt: c.body.prompt, count: int(c, 'n'), seed: int(c, 'seed'), negativePrompt: negative, ...size };
       // The result is read back: a key that could create but not read would pay for nothing.
-      const may: string[] = (await gql(`query { viewerPermissions }`, {}, { followUp: true })).viewerPermissions;
+      const may: string[] = (await gql(`query { viewerPermissions }`)).viewerPermissions;
       if (!may.includes('ai:read')) throw new RestError({ message: 'This API key needs the ai:read permission to receive the images', code: 'FORBIDDEN', status: 403, extensions: {} });
-      const created = (await gql(`mutation($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }`, { input })).generateImage;
+      const created = (await gql(`mutation($input: GenerateImageInput!) { generateImage(input: $input) { databaseId } }`, { input }, { followUp: true })).generateImage;
       const task = await settled(gql, created.databaseId, `assets { url ${format === 'b64_json' ? 'base64' : ''} prompt }`).catch((e) => Promise.reject(final(e)));
       if (task.status !== 'succeeded') {
         throw new RestError({ message: task.errorMessage ?? `The task ${task.status}`, code: task.status === 'canceled' ? 'CANCELED' : 'PROVIDER_ERROR', status: 502, extensions: { final: true } });
@@ -296,6 +286,9 @@ function untilText(iso: string | undefined): string | undefined {
   return s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`;
 }
 
+/** The caller's key: `Authorization: Bearer sk_…` (or X-API-Key); only platform API keys are taken here. */
+const keyOf = (c: RestCall) => /^Bearer\s+(\S+)$/i.exec(c.authorization ?? '')?.[1] ?? c.headers.get('x-api-key');
+
 export const openai: Api = {
   name: 'OpenAI-compatible API',
   base: '/v1',
@@ -303,12 +296,11 @@ export const openai: Api = {
   routes,
   ownsBase: true,
   credential(c) {
-    // Platform API keys only: `Authorization: Bearer sk_…` (or X-API-Key).
-    const bearer = /^Bearer\s+(\S+)$/i.exec(c.authorization ?? '')?.[1] ?? c.headers.get('x-api-key');
+    const bearer = keyOf(c);
     return bearer ? `Bearer ${bearer}` : null;
   },
   guard(c) {
-    const bearer = /^Bearer\s+(\S+)$/i.exec(c.authorization ?? '')?.[1] ?? c.headers.get('x-api-key');
+    const bearer = keyOf(c);
     if (!bearer) throw denied("You didn't provide an API key. Send it as Authorization: Bearer sk_…");
     if (!bearer.startsWith('sk_')) throw denied('Incorrect API key provided: use a platform API key (sk_…).');
   },

@@ -2,7 +2,7 @@
 // timestamp}` envelopes; errors `{success: false, error: {message, code, details}, timestamp}`;
 // X-RateLimit-* headers on every answer; OpenAI-shaped chat and generate, SSE with `stream`.
 import { type Api, denied, type OpError, type RestCall, invalid, type Route } from '../core.js';
-import { failure, sseOf, streamText, type TextStreamEvent } from '../stream.js';
+import { finished, sseOf, streamText } from '../stream.js';
 
 const now = () => new Date().toISOString();
 const ok = (data: unknown, message?: string, status = 200) => ({ status, body: { success: true, ...(data === undefined ? {} : { data }), ...(message ? { message } : {}), timestamp: now() } });
@@ -75,14 +75,6 @@ function chatInput(c: RestCall) {
   const messages = c.body.messages;
   if (!Array.isArray(messages) || messages.length === 0) throw invalid('messages', 'is required (an array of {role, content})');
   return { ...textParams(c), messages: messages.map((m: any) => ({ role: m?.role, content: m?.content })) };
-}
-
-/** Collects a text stream into its finished task; a task that did not succeed is the error. */
-async function finished(events: AsyncIterable<TextStreamEvent>) {
-  let done: Extract<TextStreamEvent, { type: 'done' }> | undefined;
-  for await (const e of events) if (e.type === 'done') done = e;
-  if (!done || done.task.status !== 'succeeded') throw failure(done!.task);
-  return done;
 }
 
 const routes: Route[] = [
