@@ -71,6 +71,9 @@ function demoWords(seed: number, count: number): string[] {
 
 export const approxTokens = (s: string) => Math.max(1, Math.ceil(s.length / 4));
 
+/** The demo backend's job id names the process that ran it (which worker, in a scale-out). */
+const demoJobId = (taskId: number) => `demo-${process.pid}-${taskId}`;
+
 export function createDemoProvider(opts: DemoOptions): Provider {
   /** Stages of progress spread over the configured delay. */
   const stages = async (ctx: RunContext, steps: [number, string][]) => {
@@ -117,7 +120,7 @@ export function createDemoProvider(opts: DemoOptions): Provider {
       }
     }
     await ctx.progress(95, 'Saving');
-    return { images: out, providerJobId: `demo-${job.taskId}` };
+    return { images: out, providerJobId: demoJobId(job.taskId) };
   };
 
   return {
@@ -163,7 +166,7 @@ export function createDemoProvider(opts: DemoOptions): Provider {
             }
           }
           const data = await sharp(made, { join: { animated: true } }).webp({ delay: Math.round(1000 / fps), loop: 0 }).toBuffer();
-          return { video: { data, mime: 'image/webp', durationSec: frames / fps, fps }, providerJobId: `demo-${job.taskId}` };
+          return { video: { data, mime: 'image/webp', durationSec: frames / fps, fps }, providerJobId: demoJobId(job.taskId) };
         }
 
         case 'text.chat':
@@ -199,7 +202,7 @@ export function createDemoProvider(opts: DemoOptions): Provider {
             texts.push({ text, finishReason: finish });
             await ctx.progress(Math.round(((c + 1) / n) * 95), `Choice ${c + 1} of ${n}`);
           }
-          return { texts, usage: { promptTokens: approxTokens(prompt), completionTokens }, providerJobId: `demo-${job.taskId}` };
+          return { texts, usage: { promptTokens: approxTokens(prompt), completionTokens }, providerJobId: demoJobId(job.taskId) };
         }
 
         case 'model.train': {
@@ -210,7 +213,7 @@ export function createDemoProvider(opts: DemoOptions): Provider {
             await ctx.progress(Math.round((s / total) * 95), s === 1 ? `Preparing ${keys.length} photos` : `Training step ${s - 1} of ${total - 1}`);
           }
           const ref = `demo-model-${createHash('sha256').update(keys.join(',')).digest('hex').slice(0, 12)}`;
-          return { trainedModel: { ref, metadata: { demo: true, photos: keys.length } }, providerJobId: `demo-${job.taskId}` };
+          return { trainedModel: { ref, metadata: { demo: true, photos: keys.length } }, providerJobId: demoJobId(job.taskId) };
         }
       }
     },

@@ -315,13 +315,19 @@ export async function cancelTask(ctx: Deps, viewer: { id: number; role?: string 
   throw new AppError('CONFLICT', 'The task has already finished', { field: 'id', reason: 'task_finished' });
 }
 
-async function cancelOnce(ctx: Deps, id: number): Promise<Task | null> {
-  const canceled = await finishTask(ctx, id, { status: 'canceled', errorCode: 'CANCELED', errorMessage: 'Canceled by the user' }, ['queued']);
+/** Cancels a task that is still queued, at once (its hold settled), off the queue; null when it was not queued. */
+async function cancelQueued(ctx: Deps, id: number, errorCode: string, errorMessage: string): Promise<Task | null> {
+  const canceled = await finishTask(ctx, id, { status: 'canceled', errorCode, errorMessage }, ['queued']);
   if (canceled) {
     await ctx.queue.remove(String(id));
     publishTask(ctx, 'canceled', canceled);
-    return canceled;
   }
+  return canceled;
+}
+
+async function cancelOnce(ctx: Deps, id: number): Promise<Task | null> {
+  const canceled = await cancelQueued(ctx, id, 'CANCELED', 'Canceled by the user');
+  if (canceled) return canceled;
   const asked = await ctx.prisma.task.updateMany({ where: { id, status: 'running' }, data: { cancelRequestedAt: new Date(), progressMessage: 'Canceling' } });
   if (asked.count === 1) {
     ctx.pubsub.publish('task:cancel', { taskId: id });
@@ -345,14 +351,8 @@ export async function stopForLeavingClient(ctx: Deps, id: number, delivered: num
     RETURNING status::text AS status`;
   if (!row) return;
   if (row.status === 'running') return void ctx.pubsub.publish('task:cancel', { taskId: id });
-  const canceled = await finishTask(ctx, id, { status: 'canceled', errorCode: 'CLIENT_CLOSED', errorMessage: 'The client closed the stream' }, ['queued']);
-  if (canceled) {
-    await ctx.queue.remove(String(id));
-    publishTask(ctx, 'canceled', canceled);
-  } else {
-    // It started meanwhile: the worker sees the cancel in the row or by this message.
-    ctx.pubsub.publish('task:cancel', { taskId: id });
-  }
+  // Started meanwhile: the worker sees the cancel in the row or by this message.
+  if (!(await cancelQueued(ctx, id, 'CLIENT_CLOSED', 'The client closed the stream'))) ctx.pubsub.publish('task:cancel', { taskId: id });
 }
 
 /** Runs a failed or canceled task again as a new task, charged anew. */

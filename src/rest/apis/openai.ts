@@ -162,13 +162,16 @@ function absolute(c: RestCall, path: string): string {
 
 /** Waits for a task to finish (its live updates) and returns it with its assets; follow-up reads, not counted again. */
 async function settled(gql: Gql, id: number, fields: string) {
-  const source = gql.stream<{ taskUpdated: { status: string } }>(`subscription($id: ID!) { taskUpdated(id: $id) { status } }`, { id: String(id) }, { followUp: true });
+  // The subscription ends with the finished task; its assets are empty until then.
+  const source = gql.stream<{ taskUpdated: any }>(`subscription($id: ID!) { taskUpdated(id: $id) { status errorCode errorMessage createdAt ${fields} } }`, { id: String(id) }, { followUp: true });
+  let last: any = null;
   try {
-    for await (const u of source) if (['succeeded', 'failed', 'canceled'].includes(u.taskUpdated.status)) break;
+    for await (const u of source) last = u.taskUpdated;
   } finally {
     await source.return(undefined);
   }
-  return (await gql(`query($id: ID!) { task(id: $id) { status errorCode errorMessage createdAt ${fields} } }`, { id: String(id) }, { followUp: true })).task;
+  if (!last) throw new RestError({ message: 'The request was interrupted', code: 'SERVICE_UNAVAILABLE', status: 503, extensions: {} });
+  return last;
 }
 
 /** An error after the task was created and charged: a retry would make and charge another. */
