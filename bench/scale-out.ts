@@ -62,7 +62,7 @@ try {
     Array.from({ length: concurrency }, async () => {
       for (let i = next++; i < total; i = next++) {
         const via = i % 2 ? 'B' : 'A';
-        const u = users[i % users.length]!;
+        const u = users[Math.floor(i / 2) % users.length]!; // every user through both APIs
         const r = await generate(via === 'A' ? a.url : b!.url, u.token, `scale ${i}`);
         if (!r.body.data) throw new Error(JSON.stringify(r.body));
         made.push({ id: r.body.data.generateImage.databaseId, via, user: u.id });
