@@ -27,7 +27,8 @@ const DeleteStyle = graphql(`mutation DeleteStyle($id: Int!) { deleteStyle(id: $
 
 let t: TestServer;
 before(async () => {
-  t = await startTestServer({ DEMO_DELAY_MS: '20', SIGNUP_CREDITS: '500', ...ADMIN_ENV });
+  // Tasks take a quarter of a second: long enough for a poll to see an order running.
+  t = await startTestServer({ DEMO_DELAY_MS: '250', SIGNUP_CREDITS: '500', ...ADMIN_ENV });
 });
 after(() => t.close());
 
