@@ -12,16 +12,13 @@ import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
 import { openDatabase } from '../src/db.js';
 import { createApiKey } from '../src/modules/apikeys/apikeys.service.js';
-import { freshDatabase, REDIS, spawnRole } from './common.js';
+import { benchEnv, freshDatabase, spawnRole } from './common.js';
 
 const connections = Number(process.argv[2] ?? 32);
 const seconds = Number(process.argv[3] ?? 10);
 
 const db = await freshDatabase('p1');
-const env = {
-  DATABASE_URL: db.url, MIGRATE_ON_START: 'true', REDIS_URL: REDIS, REDIS_PREFIX: `genhub-bench-p1-${Date.now()}:`, JWT_SECRET: 'p'.repeat(40),
-  PORT: '4871', HOST: '127.0.0.1', DATA_DIR: '/tmp/genhub-bench-p1', RATE_LIMIT_API_PER_MINUTE: '100000000', NODE_ENV: 'production',
-};
+const env = benchEnv('p1', db.url, { MIGRATE_ON_START: 'true', PORT: '4871', RATE_LIMIT_API_PER_MINUTE: '100000000', NODE_ENV: 'production' });
 const api = await spawnRole('serve', env);
 const database = await openDatabase({ url: db.url, poolSize: 4 });
 const user = await database.prisma.user.create({ data: { username: 'p1user', email: 'p1@example.com', creditAccount: { create: { available: 1000 } } } });

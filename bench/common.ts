@@ -8,6 +8,20 @@ export const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** A new, empty database; dropped by the returned function. */
 export const freshDatabase = (tag: string) => createPostgresDatabase(PG, `genhub_bench_${tag}`);
 
+/**
+ * The settings every bench process shares: its new database, Redis under a key prefix of its
+ * own, a fixed JWT secret and a data folder; `extra` adds the bench's own.
+ */
+export const benchEnv = (tag: string, databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> => ({
+  DATABASE_URL: databaseUrl,
+  REDIS_URL: REDIS,
+  REDIS_PREFIX: `genhub-bench-${tag}-${Date.now()}:`,
+  JWT_SECRET: `bench-${tag}-`.padEnd(40, 'x'),
+  DATA_DIR: `/tmp/genhub-bench-${tag}`,
+  HOST: '127.0.0.1',
+  ...extra,
+});
+
 /** Starts `src/main.ts <role>`; BENCH_NODE_ARGS adds node flags to the processes it starts (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof). */
 export const spawnRole = (role: 'serve' | 'worker', env: Record<string, string>) =>
   startServerProcess(env, [role], { nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean) });

@@ -12,14 +12,11 @@ import { openDatabase } from '../src/db.js';
 import { startSession } from '../src/modules/auth/auth.service.js';
 import { createTokenSigner } from '../src/modules/auth/tokens.js';
 import { postGraphql } from '../test/helpers/process.js';
-import { freshDatabase, REDIS, spawnRole } from './common.js';
+import { benchEnv, freshDatabase, spawnRole } from './common.js';
 
 const n = Number(process.argv[2] ?? 10000);
 const db = await freshDatabase('p5');
-const env = {
-  DATABASE_URL: db.url, MIGRATE_ON_START: 'true', REDIS_URL: REDIS, REDIS_PREFIX: `genhub-bench-p5-${Date.now()}:`, JWT_SECRET: 'i'.repeat(40),
-  PORT: '4873', HOST: '127.0.0.1', DATA_DIR: '/tmp/genhub-bench-p5', RATE_LIMIT_API_PER_MINUTE: '100000000', NODE_ENV: 'production',
-};
+const env = benchEnv('p5', db.url, { MIGRATE_ON_START: 'true', PORT: '4873', RATE_LIMIT_API_PER_MINUTE: '100000000', NODE_ENV: 'production' });
 const api = await spawnRole('serve', env);
 const rssMb = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${api.proc.pid}/status`, 'utf8'))![1]) / 1024;
 const database = await openDatabase({ url: db.url, poolSize: 2 });

@@ -12,18 +12,17 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { openDatabase } from '../src/db.js';
 import { postGraphql, type ServerProcess } from '../test/helpers/process.js';
-import { freshDatabase, REDIS, spawnRole } from './common.js';
+import { benchEnv, freshDatabase, spawnRole } from './common.js';
 
 const total = Number(process.argv[2] ?? 400);
 const concurrency = Number(process.argv[3] ?? 16);
 
 const db = await freshDatabase('scale');
-const env = {
-  DATABASE_URL: db.url, REDIS_URL: REDIS, REDIS_PREFIX: `genhub-bench-scale-${Date.now()}:`, JWT_SECRET: 's'.repeat(40),
-  DATA_DIR: '/tmp/genhub-bench-scale', DEMO_DELAY_MS: '50', WORKER_CONCURRENCY: '4', SIGNUP_CREDITS: '100000',
+const env = benchEnv('scale', db.url, {
+  DEMO_DELAY_MS: '50', WORKER_CONCURRENCY: '4', SIGNUP_CREDITS: '100000',
   RATE_LIMIT_API_PER_MINUTE: '1000000',
   TIER_LIMITS: JSON.stringify({ free: { perMinute: 100000, daily: null, weekly: null, monthly: null }, basic: { perMinute: 10, daily: null, weekly: null, monthly: null } }),
-};
+});
 const procs: ServerProcess[] = [];
 // The first process migrates the new database; the others start on it.
 const a = await spawnRole('serve', { ...env, MIGRATE_ON_START: 'true' });
