@@ -85,6 +85,12 @@ const schema = z.object({
   TASK_BACKOFF_MS: z.coerce.number().int().min(0).default(2000),
   /** Ms a worker holds a task before another may take it over (its process died). */
   TASK_LOCK_MS: z.coerce.number().int().min(1000).default(30000),
+  /**
+   * Ms between sweeps that queue again the tasks the queue lost (a crash between commit and
+   * enqueue, a Redis restart without its data); a queued task is taken as lost once it has waited
+   * this long.
+   */
+  TASK_SWEEP_MS: z.coerce.number().int().min(1000).default(30000),
   /** Seconds a task may take from creation before it is canceled, unless the request says otherwise. */
   TASK_DEADLINE: z.coerce.number().int().min(1).max(7 * 86400).default(3600),
   /** Milliseconds the demo provider spends on a task, in progress stages. */

@@ -9,11 +9,12 @@ import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operation
 import helmet from 'helmet';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { Context, Deps, RequestMeta } from './context.js';
 import { API_KEY_PREFIX, credentialFrom, resolveViewer } from './modules/auth/viewer.js';
-import { unauthenticated } from './errors.js';
+import { AppError, unauthenticated } from './errors.js';
+import { isUnavailable } from './lib/prisma-errors.js';
 import { createRestHandler } from './rest/core.js';
 import { INTERNAL_HEADER, INTERNAL_SECRET } from './rest/internal.js';
 import { REST_APIS } from './rest/index.js';
@@ -55,7 +56,13 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
     graphqlEndpoint: '/graphql',
     graphiql: config.graphiql ? { title: 'genhub', subscriptionsProtocol: 'WS' } : false,
     landingPage: false,
-    maskedErrors: { isDev: false },
+    maskedErrors: {
+      isDev: false,
+      // A database or Redis that dropped the connection is the service's fault, not a bug:
+      // 503 with a code that tells the client to send the request again (with its Idempotency-Key).
+      maskError: (error, message, isDev) =>
+        isUnavailable(error) ? new AppError('SERVICE_UNAVAILABLE', 'A backing service is briefly unavailable; send the request again', { retryable: true }) : maskError(error, message, isDev),
+    },
     logging: {
       debug: (...a) => log.debug(a.map(String).join(' ')),
       info: (...a) => log.info(a.map(String).join(' ')),

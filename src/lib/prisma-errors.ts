@@ -13,3 +13,28 @@ export function uniqueViolation(err: unknown): string[] | null {
 /** True when a record to update or delete was not found (P2025). */
 export const isRecordNotFound = (err: unknown) =>
   err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2025';
+
+// PostgreSQL's "connection lost / server going away" SQLSTATEs: admin_shutdown, crash_shutdown,
+// cannot_connect_now, and the whole connection-exception class 08.
+const UNAVAILABLE_SQLSTATE = /^(57P01|57P02|57P03|08\d{3})$/;
+// Prisma's own codes for an unreachable or vanished database server.
+const UNAVAILABLE_PRISMA = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|terminating connection due to administrator command|Server has closed the connection|Can't reach database server|ECONNREFUSED|ECONNRESET|Connection is closed|Client has encountered a connection error/i;
+
+/**
+ * True when an error (or one it wraps) says the database or Redis could not be reached or dropped
+ * the connection: the request may succeed if sent again, unlike a bug.
+ */
+export function isUnavailable(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let e: any = err; e && typeof e === 'object' && !seen.has(e); e = e.originalError ?? e.cause) {
+    seen.add(e);
+    if (typeof e.code === 'string' && (UNAVAILABLE_PRISMA.has(e.code) || UNAVAILABLE_SQLSTATE.test(e.code))) return true;
+    const driver = e.meta?.driverAdapterError?.cause;
+    if (typeof driver?.code === 'string' && UNAVAILABLE_SQLSTATE.test(driver.code)) return true;
+    if (['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections'].includes(driver?.kind)) return true;
+    if (typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message)) return true;
+  }
+  return false;
+}

@@ -248,7 +248,7 @@ export function startTaskWorker(deps: Deps): TaskWorker {
   const sweep = setInterval(() => {
     void (async () => {
       const stale = await prisma.task.findMany({
-        where: { status: 'queued', updatedAt: { lt: new Date(Date.now() - 30_000) } },
+        where: { status: 'queued', updatedAt: { lt: new Date(Date.now() - config.TASK_SWEEP_MS) } },
         select: { id: true },
         orderBy: { id: 'asc' },
         take: 500,
@@ -266,7 +266,7 @@ export function startTaskWorker(deps: Deps): TaskWorker {
       const late = await prisma.task.findMany({ where: { status: 'queued', deadlineAt: { lt: new Date() } }, select: { id: true }, take: 500 });
       for (const t of late) await failTask(t.id, 'DEADLINE_EXCEEDED', 'The task passed its deadline before it could start', 'canceled');
     })().catch((err) => log.warn({ err }, 'task sweep failed'));
-  }, 30_000);
+  }, config.TASK_SWEEP_MS);
   sweep.unref();
 
   return {
