@@ -42,6 +42,11 @@ export type Viewer =
       sessionId: string | null;
       /** Set when the request authenticated with an API key: its id and permissions. */
       apiKey: { id: string; scopes: string[] } | null;
+      /**
+       * The credit balance read with the credential at the start of the request: a query (which
+       * changes nothing) answers `credits` of its viewer from it instead of reading it again.
+       */
+      credits?: { available: number; reserved: number };
     };
 
 export type UserViewer = Extract<Viewer, { kind: 'user' }>;

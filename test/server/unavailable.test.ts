@@ -47,8 +47,8 @@ describe('telling an unreachable backing service from a bug', () => {
     try {
       const err = await caught(
         db.prisma.$transaction(async (tx) => {
-          const [{ pid }] = await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
-          await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+          const [row] = await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+          await admin.query('SELECT pg_terminate_backend($1)', [row!.pid]);
           await tx.$queryRaw`SELECT 1`;
         }),
       );

@@ -38,7 +38,14 @@ export const CreditEntry = builder.prismaObject('CreditEntry', {
 const CreditEntryPage = offsetPage<Awaited<ReturnType<typeof credits.entries>>>('CreditEntryPage', CreditEntry, 'Ledger entries, newest first.');
 
 builder.objectFields(User, (t) => ({
-  credits: t.field({ type: Credits, resolve: (user, _args, ctx) => credits.balanceOf(ctx, user.id) }),
+  credits: t.field({
+    type: Credits,
+    // A query changes nothing: the viewer's own balance read with its credential serves it.
+    resolve: (user, _args, ctx, info) =>
+      info.operation.operation === 'query' && ctx.viewer.kind === 'user' && ctx.viewer.user.id === user.id && ctx.viewer.credits
+        ? ctx.viewer.credits
+        : credits.balanceOf(ctx, user.id),
+  }),
   creditEntries: t.field({
     type: CreditEntryPage,
     description: 'The ledger of this account (limit 1–100, default 20).',

@@ -88,7 +88,11 @@ builder.queryFields((t) => ({
     type: 'User',
     description: 'The signed-in user.',
     authScopes: { authenticated: true },
-    resolve: (query, _root, _args, ctx) => ctx.prisma.user.findUniqueOrThrow({ ...query, where: { id: me(ctx).user.id } }),
+    // A query with no relation to load is answered from the user its credential was read with.
+    resolve: (query, _root, _args, ctx, info) =>
+      info.operation.operation === 'query' && !Object.keys((query as { include?: object }).include ?? {}).length && !(query as { select?: object }).select
+        ? me(ctx).user
+        : ctx.prisma.user.findUniqueOrThrow({ ...query, where: { id: me(ctx).user.id } }),
   }),
   user: t.prismaField({
     type: 'User',
