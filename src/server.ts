@@ -7,7 +7,7 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import helmet from 'helmet';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult, type ValidationContext } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
@@ -42,6 +42,12 @@ interface ServerContext {
    */
   followUp?: boolean;
 }
+
+/** The POST bodies Yoga reads. */
+const GRAPHQL_BODY = /^\s*(application\/(json|graphql\+json|graphql|x-www-form-urlencoded)|multipart\/form-data)\s*(;|$)/i;
+
+/** Armor's limits add their refusal to the validation errors instead of throwing it. */
+const reported = { propagateOnRejection: false, onReject: [(ctx: ValidationContext | null, err: GraphQLError) => ctx?.reportError(err)] };
 
 export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }): HttpServer {
   const { config, log } = deps;
@@ -83,14 +89,30 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
             }),
           ]
         : []),
+      // Armor's refusals are reported as validation errors (400 GRAPHQL_VALIDATION_FAILED), not thrown.
       EnvelopArmorPlugin({
-        maxDepth: { n: config.GRAPHQL_MAX_DEPTH },
-        maxAliases: { n: config.GRAPHQL_MAX_ALIASES },
+        maxDepth: { n: config.GRAPHQL_MAX_DEPTH, ...reported },
+        maxAliases: { n: config.GRAPHQL_MAX_ALIASES, ...reported },
         maxTokens: { n: config.GRAPHQL_MAX_TOKENS },
-        maxDirectives: { n: 50 },
-        costLimit: { maxCost: config.GRAPHQL_MAX_COST },
+        maxDirectives: { n: 50, ...reported },
+        costLimit: { maxCost: config.GRAPHQL_MAX_COST, ...reported },
         blockFieldSuggestion: { enabled: config.production },
       }),
+      // Refusals of the request itself that graphql-js and Yoga give without a code (a variable of
+      // the wrong type, a broken multipart map): bad input, like every other refusal.
+      {
+        onResultProcess: ({ result, setResult }) => {
+          if (!result || Array.isArray(result) || typeof (result as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') return;
+          const r = result as ExecutionResult;
+          if (!r.errors?.some((e) => !e.extensions?.code && !e.path)) return;
+          setResult({
+            ...r,
+            errors: r.errors.map((e) =>
+              e.extensions?.code || e.path ? e : new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, originalError: e.originalError, extensions: { ...e.extensions, code: 'BAD_USER_INPUT', http: { status: 400 } } }),
+            ),
+          });
+        },
+      },
       {
         onResponse: ({ request, response }) => {
           const state = rateOf.get(request)?.state;
@@ -131,7 +153,13 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
 
   async function route(req: IncomingMessage, res: ServerResponse) {
     const path = (req.url ?? '/').split('?')[0]!;
-    if (path === '/graphql' || path.startsWith('/graphql/')) return void (await yoga(req, res));
+    if (path === '/graphql' || path.startsWith('/graphql/')) {
+      // A POST body Yoga cannot read gets its refusal in GraphQL's error shape (Yoga answers an empty 415).
+      if (req.method === 'POST' && !GRAPHQL_BODY.test(req.headers['content-type'] ?? '')) {
+        return sendJson(res, 415, { errors: [{ message: 'Content-Type must be application/json, application/graphql+json, application/graphql, multipart/form-data or application/x-www-form-urlencoded', extensions: { code: 'BAD_USER_INPUT', field: 'content-type' } }] });
+      }
+      return void (await yoga(req, res));
+    }
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') {
       try {
@@ -223,17 +251,32 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
           connectionParams: ctx.connectionParams,
           params,
         } as any);
+        // A document that does not parse, or that armor refuses, ends this operation with its
+        // errors; thrown, it would close the connection and every other subscription on it.
+        let document;
+        try {
+          document = parse(params.query);
+        } catch (err) {
+          if (err instanceof GraphQLError) return [err];
+          throw err;
+        }
         const args: ExecutionArgs = {
           schema,
           operationName: params.operationName,
-          document: parse(params.query),
+          document,
           variableValues: params.variables,
           contextValue: await contextFactory().catch((err: unknown) => err),
           rootValue: { execute, subscribe },
         };
         // A refused context (rate limit) ends this subscription, not the whole connection.
         if (args.contextValue instanceof GraphQLError) return [args.contextValue];
-        const errors = validate(args.schema, args.document);
+        let errors: readonly GraphQLError[];
+        try {
+          errors = validate(args.schema, args.document);
+        } catch (err) {
+          if (err instanceof GraphQLError) return [err];
+          throw err;
+        }
         if (errors.length) return errors;
         return args;
       },

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { YogaServerInstance } from 'graphql-yoga';
+import { nestedDeeperThan } from '../lib/json.js';
 import { INTERNAL_HEADER, INTERNAL_SECRET } from './internal.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -154,22 +155,20 @@ export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[
     if (!hit) {
       const allow = [...new Set(matches.map((m) => m.route.method))].join(', ');
       const owner = apis.find((a) => a.ownsBase && (url.pathname === a.base || url.pathname.startsWith(a.base.replace(/\/$/, '') + '/')));
-      if (owner) {
-        const call = bareCall(req, url);
-        const reply = owner.error(
-          matches.length
-            ? { message: `${req.method} is not allowed on ${url.pathname} (allowed: ${allow})`, code: 'METHOD_NOT_ALLOWED', status: 405, extensions: {} }
-            : { message: `Unknown path: ${req.method} ${url.pathname}`, code: 'NOT_FOUND', reason: 'unknown_url', status: 404, extensions: {} },
-          call,
-        );
-        if (matches.length) reply.headers = { ...reply.headers, allow };
-        owner.finish?.(call, reply, {});
-        await send(res, reply, {}, req.method === 'HEAD');
-        return true;
-      }
-      if (!matches.length) return false;
-      res.writeHead(405, { allow, 'content-type': 'application/json' });
-      res.end(JSON.stringify({ detail: 'Method Not Allowed' }));
+      // Another method on a route's path is answered in that route's API's error envelope; an
+      // unknown path only by an API that owns its whole base.
+      const api = owner ?? matches[0]?.api;
+      if (!api) return false;
+      const call = bareCall(req, url);
+      const reply = api.error(
+        matches.length
+          ? { message: `${req.method} is not allowed on ${url.pathname} (allowed: ${allow})`, code: 'METHOD_NOT_ALLOWED', status: 405, extensions: {} }
+          : { message: `Unknown path: ${req.method} ${url.pathname}`, code: 'NOT_FOUND', reason: 'unknown_url', status: 404, extensions: {} },
+        call,
+      );
+      if (matches.length) reply.headers = { ...reply.headers, allow };
+      api.finish?.(call, reply, {});
+      await send(res, reply, {}, req.method === 'HEAD');
       return true;
     }
     const { api, route } = hit;
@@ -356,6 +355,8 @@ function parseCookies(header: string | null): Record<string, string> {
 
 /** Bodies up to this size are read (uploads: the documented 10 MB images, 50 MB videos). */
 const MAX_BODY = 60 * 1024 * 1024;
+/** The deepest nesting of objects and arrays a JSON body may have. */
+const MAX_JSON_DEPTH = 64;
 
 async function readBody(req: IncomingMessage, call: RestCall) {
   if (call.method === 'GET' || call.method === 'DELETE') return;
@@ -391,13 +392,15 @@ async function readBody(req: IncomingMessage, call: RestCall) {
   }
   const text = await request.text().catch((err) => Promise.reject(tooLarge(err)));
   if (!text.trim()) return;
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(text);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) call.body = parsed;
-    else throw new Error();
+    parsed = JSON.parse(text);
   } catch {
     throw invalid('body', 'must be a JSON object');
   }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid('body', 'must be a JSON object');
+  if (nestedDeeperThan(parsed, MAX_JSON_DEPTH)) throw invalid('body', `must not be nested more than ${MAX_JSON_DEPTH} levels deep`);
+  call.body = parsed as Record<string, unknown>;
 }
 
 /** The Content-Security-Policy of a server-rendered page. */
@@ -430,6 +433,10 @@ async function send(res: ServerResponse, reply: Reply, rate: Record<string, stri
     try {
       if (res.destroyed) return;
       for (let r = await it.next(); !r.done && !res.destroyed; r = await it.next()) res.write(r.value);
+    } catch (err) {
+      // An operation's refusal once the stream has started (its task deleted meanwhile): the
+      // status is sent, so the stream simply ends there. Anything else is a failure of ours.
+      if (!(err instanceof RestError)) throw err;
     } finally {
       res.off('close', stop);
       await it.return?.();

@@ -6,6 +6,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import type { Context } from '../context.js';
 import { forbidden, notFound, unauthenticated } from '../errors.js';
+import { nestedDeeperThan } from '../lib/json.js';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 
@@ -88,6 +89,10 @@ builder.addScalarType(
 function parseDate(v: unknown): Date {
   const d = typeof v === 'string' || typeof v === 'number' ? new Date(v) : undefined;
   if (!d || Number.isNaN(d.getTime())) throw new GraphQLError('DateTime must be an ISO-8601 string', { extensions: { code: 'BAD_USER_INPUT' } });
+  // Years 1–9999 (four-digit ISO years): JavaScript's extremes cannot be shifted (a default
+  // window of 30 days before one is no date) nor stored by PostgreSQL.
+  const year = d.getUTCFullYear();
+  if (year < 1 || year > 9999) throw new GraphQLError('DateTime must be between the years 0001 and 9999', { extensions: { code: 'BAD_USER_INPUT' } });
   return d;
 }
 
@@ -108,16 +113,32 @@ const literal = (ast: ValueNode): unknown => {
   }
 };
 
+/** The deepest nesting a JSON value may have (it is stored and serialised recursively). */
+const MAX_JSON_DEPTH = 32;
+
+function jsonInput(v: unknown): unknown {
+  if (nestedDeeperThan(v, MAX_JSON_DEPTH)) throw new GraphQLError(`JSON must not be nested more than ${MAX_JSON_DEPTH} levels deep`, { extensions: { code: 'BAD_USER_INPUT' } });
+  return v;
+}
+
 builder.addScalarType(
   'JSON',
-  new GraphQLScalarType({ name: 'JSON', description: 'Any JSON value.', serialize: (v) => v, parseValue: (v) => v, parseLiteral: literal }),
+  new GraphQLScalarType({ name: 'JSON', description: 'Any JSON value.', serialize: (v) => v, parseValue: jsonInput, parseLiteral: (ast) => jsonInput(literal(ast)) }),
 );
+
+/** Only a file of the multipart request is a File: anything else given for one is bad input, not a crash later. */
+function fileInput(v: unknown): File {
+  if (v && typeof v === 'object' && typeof (v as Blob).arrayBuffer === 'function' && typeof (v as Blob).size === 'number') return v as File;
+  throw new GraphQLError('File must be a file sent as a part of a GraphQL multipart request', { extensions: { code: 'BAD_USER_INPUT' } });
+}
 
 builder.scalarType('File', {
   description: 'A file sent as a part of a GraphQL multipart request.',
   serialize: () => {
     throw new Error('File is an input-only scalar');
   },
+  parseValue: fileInput,
+  parseLiteral: () => fileInput(undefined),
 });
 
 /** True unless the request uses an API key that carries none of `permissions`. */

@@ -1,6 +1,7 @@
 // Every module's schema file, then the finished schema.
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from './builder.js';
+import { guardSchema } from './guard.js';
 import '../modules/users/users.schema.js';
 import '../modules/auth/auth.schema.js';
 import '../modules/credits/credits.schema.js';
@@ -17,6 +18,6 @@ import '../modules/apikeys/apikeys.schema.js';
 import '../modules/webhooks/webhooks.schema.js';
 import '../modules/debug/debug.schema.js';
 
-export const schema = builder.toSchema();
+export const schema = guardSchema(builder.toSchema());
 
 export const printedSchema = () => printSchema(lexicographicSortSchema(schema)) + '\n';

@@ -45,7 +45,9 @@ export async function googleLogin(deps: Pick<Deps, 'prisma' | 'tokens' | 'config
     ({ payload: claims } = await jwtVerify(credential, jwks.set, { issuer: ['https://accounts.google.com', 'accounts.google.com'], audience: GOOGLE_CLIENT_ID, algorithms: ['RS256'] }));
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
-    if (code.startsWith('ERR_JWKS') || code === 'ERR_JOSE_GENERIC') throw new AppError('SERVICE_UNAVAILABLE', `Google's keys could not be read: ${(err as Error).message}`);
+    // A token naming a key Google does not publish is a bad credential, not an outage.
+    const keyless = code === 'ERR_JWKS_NO_MATCHING_KEY' || code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS';
+    if (!keyless && (code.startsWith('ERR_JWKS') || code === 'ERR_JOSE_GENERIC')) throw new AppError('SERVICE_UNAVAILABLE', `Google's keys could not be read: ${(err as Error).message}`);
     throw unauthenticated(`Invalid Google credential: ${(err as Error).message}`);
   }
   if (!claims.sub) throw unauthenticated('Invalid Google credential: no subject');

@@ -3,6 +3,8 @@
 import type { OpError, Reply, RestCall } from '../core.js';
 
 export function fastapiError(e: OpError, call: RestCall, opts: { validationStatus: number; statuses?: Record<string, number> }): Reply {
+  // FastAPI's own answer to a method a path does not take.
+  if (e.code === 'METHOD_NOT_ALLOWED') return { status: 405, body: { detail: 'Method Not Allowed' } };
   const byCode: Record<string, number> = {
     BAD_USER_INPUT: opts.validationStatus,
     GRAPHQL_VALIDATION_FAILED: opts.validationStatus,

@@ -4,7 +4,7 @@ import { type Api, denied, invalid, type OpError, type RestCall, type Route } fr
 
 const STATUS: Record<string, number> = {
   BAD_USER_INPUT: 400, GRAPHQL_VALIDATION_FAILED: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404,
-  INSUFFICIENT_CREDITS: 402, CONFLICT: 409, PAYLOAD_TOO_LARGE: 413, RATE_LIMITED: 429,
+  INSUFFICIENT_CREDITS: 402, CONFLICT: 409, PAYLOAD_TOO_LARGE: 413, RATE_LIMITED: 429, METHOD_NOT_ALLOWED: 405,
 };
 function error(e: OpError) {
   const status = STATUS[e.code] ?? 500;
