@@ -43,6 +43,13 @@ interface ServerContext {
   followUp?: boolean;
 }
 
+/** A request-level refusal without a code gets one from its HTTP status (400 when it has none). */
+function withCode(e: GraphQLError): GraphQLError {
+  const status = (e.extensions?.http as { status?: number } | undefined)?.status ?? 400;
+  const code = status === 403 ? 'FORBIDDEN' : status === 401 ? 'UNAUTHENTICATED' : 'BAD_USER_INPUT';
+  return new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, originalError: e.originalError, extensions: { ...e.extensions, code, http: { ...(e.extensions?.http as object), status } } });
+}
+
 /** The POST bodies Yoga reads. */
 const GRAPHQL_BODY = /^\s*(application\/(json|graphql\+json|graphql|x-www-form-urlencoded)|multipart\/form-data)\s*(;|$)/i;
 
@@ -108,7 +115,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
           setResult({
             ...r,
             errors: r.errors.map((e) =>
-              e.extensions?.code || e.path ? e : new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, originalError: e.originalError, extensions: { ...e.extensions, code: 'BAD_USER_INPUT', http: { status: 400 } } }),
+              e.extensions?.code || e.path ? e : withCode(e),
             ),
           });
         },
