@@ -75,7 +75,8 @@ async function register(url: string, name: string): Promise<User> {
 /**
  * Users creating image tasks, `concurrency` requests at a time with a pause between, through the
  * given APIs in turn (a function, so a restarted API's new address is used). A request that fails
- * for any reason but a refusal of its input is sent again with the same Idempotency-Key.
+ * for any reason is sent again with the same Idempotency-Key (up to 30 times; the well-formed
+ * requests here are refused only by the faults).
  */
 function load(apis: () => string[], users: User[], concurrency: number, pauseMs: number) {
   const made: Made[] = [];

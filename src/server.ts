@@ -50,8 +50,21 @@ function withCode(e: GraphQLError): GraphQLError {
   return new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, originalError: e.originalError, extensions: { ...e.extensions, code, http: { ...(e.extensions?.http as object), status } } });
 }
 
+/**
+ * Yoga's error masking, except that a database or Redis that dropped the connection is the
+ * service's fault, not a bug: 503 with a code that tells the client to send the request again
+ * (with its Idempotency-Key). Errors of our own (GraphQLErrors) pass unchanged.
+ */
+const masked: typeof maskError = (error, message, isDev) => {
+  const original = (error as { originalError?: unknown } | null)?.originalError ?? error;
+  if (!(original instanceof GraphQLError) && isUnavailable(original)) {
+    return new AppError('SERVICE_UNAVAILABLE', 'A backing service is briefly unavailable; send the request again', { retryable: true });
+  }
+  return maskError(error, message, isDev);
+};
+
 /** The POST bodies Yoga reads. */
-const GRAPHQL_BODY = /^\s*(application\/(json|graphql\+json|graphql|x-www-form-urlencoded)|multipart\/form-data)\s*(;|$)/i;
+const GRAPHQL_BODY = /^\s*(application\/(json|graphql\+json|graphql|x-www-form-urlencoded)|multipart\/form-data)\s*(;|,|$)/;
 
 /** Armor's limits add their refusal to the validation errors instead of throwing it. */
 const reported = { propagateOnRejection: false, onReject: [(ctx: ValidationContext | null, err: GraphQLError) => ctx?.reportError(err)] };
@@ -71,10 +84,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
     landingPage: false,
     maskedErrors: {
       isDev: false,
-      // A database or Redis that dropped the connection is the service's fault, not a bug:
-      // 503 with a code that tells the client to send the request again (with its Idempotency-Key).
-      maskError: (error, message, isDev) =>
-        isUnavailable(error) ? new AppError('SERVICE_UNAVAILABLE', 'A backing service is briefly unavailable; send the request again', { retryable: true }) : maskError(error, message, isDev),
+      maskError: masked,
     },
     logging: {
       debug: (...a) => log.debug(a.map(String).join(' ')),
@@ -162,7 +172,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
     const path = (req.url ?? '/').split('?')[0]!;
     if (path === '/graphql' || path.startsWith('/graphql/')) {
       // A POST body Yoga cannot read gets its refusal in GraphQL's error shape (Yoga answers an empty 415).
-      if (req.method === 'POST' && !GRAPHQL_BODY.test(req.headers['content-type'] ?? '')) {
+      if (path === '/graphql' && req.method === 'POST' && !GRAPHQL_BODY.test(req.headers['content-type'] ?? '')) {
         return sendJson(res, 415, { errors: [{ message: 'Content-Type must be application/json, application/graphql+json, application/graphql, multipart/form-data or application/x-www-form-urlencoded', extensions: { code: 'BAD_USER_INPUT', field: 'content-type' } }] });
       }
       return void (await yoga(req, res));
@@ -277,6 +287,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
         };
         // A refused context (rate limit) ends this subscription, not the whole connection.
         if (args.contextValue instanceof GraphQLError) return [args.contextValue];
+        if (args.contextValue instanceof Error) return [masked(args.contextValue, 'Unexpected error.', false) as GraphQLError];
         let errors: readonly GraphQLError[];
         try {
           errors = validate(args.schema, args.document);

@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import { Prisma } from '../generated/prisma/client.js';
 
 /** The columns of a unique-constraint violation (P2002), or null for any other error. */
@@ -20,7 +21,7 @@ const UNAVAILABLE_SQLSTATE = /^(57P01|57P02|57P03|08\d{3})$/;
 // Prisma's own codes for an unreachable or vanished database server.
 const UNAVAILABLE_PRISMA = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
 const UNAVAILABLE_MESSAGE =
-  /Connection terminated|terminating connection due to administrator command|Server has closed the connection|Can't reach database server|ECONNREFUSED|ECONNRESET|Connection is closed|Client has encountered a connection error/i;
+  /Connection terminated|terminating connection due to administrator command|Server has closed the connection|Can't reach database server|ECONNREFUSED|ECONNRESET|Connection is closed|Client has encountered a connection error|Stream isn't writeable|Reached the max retries per request/i;
 
 /**
  * True when an error (or one it wraps) says the database or Redis could not be reached or dropped
@@ -34,7 +35,8 @@ export function isUnavailable(err: unknown): boolean {
     const driver = e.meta?.driverAdapterError?.cause;
     if (typeof driver?.code === 'string' && UNAVAILABLE_SQLSTATE.test(driver.code)) return true;
     if (['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections'].includes(driver?.kind)) return true;
-    if (typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message)) return true;
+    // A GraphQL error's message is ours (and may echo the client's input): only the drivers' are read.
+    if (!(e instanceof GraphQLError) && typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message)) return true;
   }
   return false;
 }

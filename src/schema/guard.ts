@@ -26,6 +26,12 @@ function unstorable(s: string): string | null {
   return null;
 }
 
+/** An input object (graphql-js makes them without a prototype) or a JSON object. */
+function isPlain(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  return proto === null || proto === Object.prototype;
+}
+
 /** The first string or key in `value` that cannot be stored, with why; null when there is none (checked without recursion). */
 export function unstorableInput(value: unknown): { path: string[]; message: string } | null {
   const stack: [unknown, string[]][] = [[value, []]];
@@ -36,8 +42,8 @@ export function unstorableInput(value: unknown): { path: string[]; message: stri
       if (message) return { path, message };
     } else if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], [...path, String(i)]]);
-    } else if (v && typeof v === 'object') {
-      // Input objects and JSON values (a File or a Date has no own enumerable keys).
+    } else if (v && typeof v === 'object' && isPlain(v)) {
+      // Input objects and JSON values; a File (its bytes), a Date or a buffer is not text.
       for (const [k, x] of Object.entries(v).reverse()) {
         const message = unstorable(k);
         if (message) return { path: [...path, k], message };

@@ -7,7 +7,9 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { openDatabase } from '../../src/db.js';
 import { isUnavailable } from '../../src/lib/prisma-errors.js';
+import { AppError } from '../../src/errors.js';
 import { createPostgresDatabase, testDatabaseUrl } from '../helpers/database.js';
+import { startTestServer } from '../helpers/harness.js';
 
 const caught = (p: Promise<unknown>) => p.then(() => assert.fail('expected an error'), (err: unknown) => err);
 
@@ -37,6 +39,22 @@ describe('telling an unreachable backing service from a bug', () => {
     assert.equal(isUnavailable(new Error('Cannot read properties of undefined')), false);
     assert.equal(isUnavailable(Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' })), false);
     assert.equal(isUnavailable(null), false);
+    // Our own errors may echo the client's input: their words are not read as a driver's.
+    assert.equal(isUnavailable(new AppError('BAD_USER_INPUT', 'unknown model "ECONNRESET"')), false);
+  });
+
+  test("a refusal echoing a driver's words in the client's input stays the refusal it is", async () => {
+    const t = await startTestServer();
+    try {
+      const reg = await t.gql('mutation { register(input: { username: "echoer", email: "echoer@example.com", password: "Passw0rdOK" }) { accessToken } }' as never);
+      const token = (reg.data as { register: { accessToken: string } }).register.accessToken;
+      const r = await t.gql('mutation { createChat(input: { model: "ECONNRESET Connection terminated" }) { id } }' as never, {}, { token });
+      assert.equal(r.status, 400);
+      assert.equal(r.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+      assert.equal(r.errors?.[0]?.extensions?.field, 'input.model');
+    } finally {
+      await t.close();
+    }
   });
 
   test('PostgreSQL terminating the connection of a running transaction; a unique violation is not that', { skip: !testDatabaseUrl && 'needs TEST_DATABASE_URL' }, async () => {
