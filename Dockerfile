@@ -24,6 +24,8 @@ RUN node scripts/prisma.mjs generate
 
 COPY src ./src
 COPY schema.graphql ./
+# One compiled module: nothing is compiled at start, and the process holds less memory.
+RUN node scripts/build.mjs
 
 RUN mkdir -p /data && chown node:node /data
 USER node
@@ -31,5 +33,5 @@ VOLUME ["/data"]
 EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-ENTRYPOINT ["node", "--import", "tsx", "src/main.ts"]
+ENTRYPOINT ["node", "--enable-source-maps", "dist/main.mjs"]
 CMD ["serve"]

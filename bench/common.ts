@@ -22,9 +22,13 @@ export const benchEnv = (tag: string, databaseUrl: string, extra: Record<string,
   ...extra,
 });
 
-/** Starts `src/main.ts <role>`; BENCH_NODE_ARGS adds node flags to the processes it starts (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof). */
+/**
+ * Starts `src/main.ts <role>`; BENCH_NODE_ARGS adds node flags to the processes it starts (e.g.
+ * --cpu-prof --cpu-prof-dir=/tmp/prof); BENCH_ENTRY=dist/main.mjs runs the compiled bundle
+ * (`npm run build`) as the Docker image does.
+ */
 export const spawnRole = (role: 'serve' | 'worker', env: Record<string, string>) =>
-  startServerProcess(env, [role], { nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean) });
+  startServerProcess(env, [role], { nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), entry: process.env.BENCH_ENTRY || undefined });
 
 export function percentile(sorted: number[], p: number) {
   if (!sorted.length) return NaN;

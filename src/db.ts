@@ -1,6 +1,6 @@
 // The Prisma client over PostgreSQL (@prisma/adapter-pg) or the embedded PGlite database.
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -97,7 +97,8 @@ async function openEmbedded(opts: DatabaseOptions): Promise<Database> {
   };
 }
 
-const root = resolve(fileURLToPath(import.meta.url), '../..');
+// The project folder: the parent of src/ (or of dist/ when running the bundle).
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * Where `npm install` leaves a migrated embedded database (scripts/make-template.ts), as a data

@@ -1,6 +1,7 @@
 // The start command as a user runs it: embedded database in a fresh data folder, then a
 // restart on the same folder.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,5 +35,35 @@ test('npm start serves /graphql on the embedded database; data and tokens surviv
     assert.equal(again.data?.me.username, 'first_user', 'the JWT secret and the account were kept');
   } finally {
     assert.equal(await stop(second), 0);
+  }
+});
+
+test('the compiled bundle (npm run build, what the Docker image runs) starts on a new folder and serves the API', async () => {
+  const built = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: new URL('..', import.meta.url).pathname, encoding: 'utf8' });
+  assert.equal(built.status, 0, built.stderr);
+  const folder = mkdtempSync(join(tmpdir(), 'genhub-bundle-'));
+  const server = await startServerProcess({ DATA_DIR: folder }, [], { entry: 'dist/main.mjs' });
+  try {
+    const reg = await gql(server.url, 'mutation ($i: RegisterInput!) { register(input: $i) { accessToken } }', {
+      i: { username: 'bundle_user', email: 'bundle@example.com', password: 'Passw0rdOK' },
+    });
+    const token: string = reg.data?.register.accessToken;
+    assert.ok(token, JSON.stringify(reg));
+    const made = await gql(server.url, 'mutation { generateImage(input: { model: "sd15", prompt: "bundled", width: 64, height: 64 }) { databaseId } }', {}, token);
+    const id = made.data?.generateImage.databaseId;
+    assert.ok(id, JSON.stringify(made));
+    let task;
+    for (let i = 0; i < 200; i++) {
+      task = (await gql(server.url, 'query ($id: ID!) { task(id: $id) { status assets { id } } }', { id: String(id) }, token)).data?.task;
+      if (task?.status === 'succeeded') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(task?.status, 'succeeded', JSON.stringify(task));
+    assert.equal(task.assets.length, 1);
+    const docs = await fetch(`${server.url}/docs`);
+    assert.equal(docs.status, 200, 'the API documents (swagger-ui files from node_modules) are served');
+  } finally {
+    assert.equal(await server.stop(), 0);
+    rmSync(folder, { recursive: true, force: true });
   }
 });

@@ -16,15 +16,16 @@ export interface ServerProcess {
  * Starts `src/main.ts [args]` with the given environment over a clean one: no DATABASE_URL,
  * REDIS_URL or JWT_SECRET unless `env` sets them. An API process is ready at its first 200 on
  * /healthz; a `worker` once its task worker runs (its `url` is empty). `nodeArgs` go before the
- * script (e.g. --cpu-prof).
+ * script (e.g. --cpu-prof); `entry` runs a compiled module (dist/main.mjs) instead of the TypeScript.
  */
-export async function startServerProcess(env: Record<string, string>, args: string[] = [], opts: { nodeArgs?: string[] } = {}): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string>, args: string[] = [], opts: { nodeArgs?: string[]; entry?: string } = {}): Promise<ServerProcess> {
   const t0 = Date.now();
   const worker = args[0] === 'worker';
   const full: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
   for (const k of ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'NODE_TEST_CONTEXT', 'TEST_DATABASE_URL']) delete full[k];
   Object.assign(full, env);
-  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts', ...args], { cwd: root, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
+  const entry = opts.entry ? [opts.entry] : ['--import', 'tsx', 'src/main.ts'];
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...entry, ...args], { cwd: root, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stderr!.on('data', (d) => (out += d));
   const url = await new Promise<string>((resolve, reject) => {
