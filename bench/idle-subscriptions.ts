@@ -4,6 +4,7 @@
 // reach every subscriber, which shows they were all live.
 //
 // Usage: node --import tsx bench/idle-subscriptions.ts [subscriptions=10000]
+//   (BENCH_ENTRY=dist/main.mjs after `npm run build` measures the compiled bundle)
 import { readFileSync } from 'node:fs';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -15,6 +16,8 @@ import { postGraphql } from '../test/helpers/process.js';
 import { benchEnv, freshDatabase, spawnRole } from './common.js';
 
 const n = Number(process.argv[2] ?? 10000);
+// P5_CONNECT_ONLY=1: the connections without their subscriptions, to tell the two costs apart.
+const connectOnly = process.env.P5_CONNECT_ONLY === '1';
 const db = await freshDatabase('p5');
 const env = benchEnv('p5', db.url, { MIGRATE_ON_START: 'true', PORT: '4873', RATE_LIMIT_API_PER_MINUTE: '100000000', NODE_ENV: 'production' });
 const api = await spawnRole('serve', env);
@@ -40,18 +43,18 @@ try {
           c.on('connected', () => resolve());
           c.on('error', reject);
         });
-        c.subscribe({ query: 'subscription { myTaskEvents { type } }' }, { next: () => void got++, error: () => {}, complete: () => {} });
+        if (!connectOnly) c.subscribe({ query: 'subscription { myTaskEvents { type } }' }, { next: () => void got++, error: () => {}, complete: () => {} });
       }),
     );
   }
   const openMs = performance.now() - t0;
   // Let every subscription register, then measure idle.
-  await new Promise((r) => setTimeout(r, 5000));
+  await new Promise((r) => setTimeout(r, Number(process.env.P5_IDLE_MS ?? 5000)));
   const idle = rssMb();
   // One event for all: a task created for the user (no worker runs it; "created" is enough).
   const made = await postGraphql(api.url, 'mutation { generateImage(input: { model: "sd15", prompt: "p5", width: 64, height: 64 }) { databaseId } }', {}, token);
   if (!made.body.data) throw new Error(JSON.stringify(made.body));
-  for (let i = 0; i < 100 && got < n; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && got < n && !connectOnly; i++) await new Promise((r) => setTimeout(r, 100));
   const after = rssMb();
   console.log(`\n${n} graphql-ws connections, one idle subscription each, ${new Date().toISOString().slice(0, 10)}\n`);
   console.log('| subscriptions | opened in (s) | RSS before (MB) | RSS idle (MB) | per subscription (KB) | one event received by | RSS after the event (MB) |');
