@@ -14,7 +14,9 @@ async function once(dataDir: string, n: number) {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(4800 + n), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: 'ignore' });
+  // BENCH_ENTRY=dist/main.mjs starts the compiled bundle (`npm run build`) instead of the TypeScript.
+  const entry = process.env.BENCH_ENTRY ? [process.env.BENCH_ENTRY] : ['--import', 'tsx', 'src/main.ts'];
+  const proc = spawn(process.execPath, entry, { cwd: root, env, stdio: 'ignore' });
   const url = `http://127.0.0.1:${4800 + n}`;
   for (;;) {
     if ((await fetch(url + '/healthz').catch(() => null))?.status === 200) break;
