@@ -11,7 +11,8 @@ import { postGraphql, startServerProcess } from './helpers/process.js';
 const dataDir = mkdtempSync(join(tmpdir(), 'genhub-start-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-const start = () => startServerProcess({ DATA_DIR: dataDir });
+// What `npm start` runs.
+const start = () => startServerProcess({ DATA_DIR: dataDir }, [], { entry: 'scripts/start.mjs' });
 const gql = async (url: string, query: string, variables: unknown = {}, token?: string) => (await postGraphql(url, query, variables, token)).body;
 const stop = (p: { stop(): Promise<number | null> }) => p.stop();
 
