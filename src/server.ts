@@ -121,13 +121,8 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
         onResultProcess: ({ result, setResult }) => {
           if (!result || Array.isArray(result) || typeof (result as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') return;
           const r = result as ExecutionResult;
-          if (!r.errors?.some((e) => !e.extensions?.code && !e.path)) return;
-          setResult({
-            ...r,
-            errors: r.errors.map((e) =>
-              e.extensions?.code || e.path ? e : withCode(e),
-            ),
-          });
+          const uncoded = (e: GraphQLError) => !e.extensions?.code && !e.path;
+          if (r.errors?.some(uncoded)) setResult({ ...r, errors: r.errors.map((e) => (uncoded(e) ? withCode(e) : e)) });
         },
       },
       {
@@ -270,12 +265,15 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
         } as any);
         // A document that does not parse, or that armor refuses, ends this operation with its
         // errors; thrown, it would close the connection and every other subscription on it.
+        const refusal = (err: unknown) => {
+          if (err instanceof GraphQLError) return [err];
+          throw err;
+        };
         let document;
         try {
           document = parse(params.query);
         } catch (err) {
-          if (err instanceof GraphQLError) return [err];
-          throw err;
+          return refusal(err);
         }
         const args: ExecutionArgs = {
           schema,
@@ -292,8 +290,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
         try {
           errors = validate(args.schema, args.document);
         } catch (err) {
-          if (err instanceof GraphQLError) return [err];
-          throw err;
+          return refusal(err);
         }
         if (errors.length) return errors;
         return args;

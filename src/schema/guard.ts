@@ -14,7 +14,7 @@ import { PothosValidationError } from '@pothos/core';
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { getNamedType, isObjectType, type GraphQLField, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { AppError, badField, notFound } from '../errors.js';
-import { Prisma } from '../generated/prisma/client.js';
+import { isRecordNotFound } from '../lib/prisma-errors.js';
 import { MAX_DB_ID } from './ids.js';
 
 /** An unpaired UTF-16 surrogate: not Unicode, so not storable as text or JSON. */
@@ -62,7 +62,6 @@ function argumentOf(err: Error, field: GraphQLField<unknown, unknown>, args: Rec
   return field.args.find((a) => args[a.name] !== undefined)?.name ?? field.args[0]?.name ?? 'input';
 }
 
-const rowMissing = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2025';
 const thenable = (v: unknown): v is PromiseLike<unknown> => !!v && typeof (v as PromiseLike<unknown>).then === 'function';
 
 interface Guard {
@@ -94,8 +93,8 @@ function guarded(field: GraphQLField<unknown, unknown>, fn: GraphQLFieldResolver
       guard.check?.(args);
     }
     const map = (err: unknown) => {
-      if (guard.missing && rowMissing(err)) return notFound(guard.missing);
-      if (err instanceof PothosValidationError && !(err instanceof AppError)) return badField(argumentOf(err, field, args), err.message);
+      if (guard.missing && isRecordNotFound(err)) return notFound(guard.missing);
+      if (err instanceof PothosValidationError) return badField(argumentOf(err, field, args), err.message);
       return err;
     };
     let result: unknown;
