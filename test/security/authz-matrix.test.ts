@@ -33,7 +33,8 @@ import { schema } from '../../src/schema/index.js';
 import { startSession } from '../../src/modules/auth/auth.service.js';
 import { startTestServer, type TestServer } from '../helpers/harness.js';
 import { ADMIN_ENV, adminToken, newUser, PASSWORD } from '../helpers/ops.js';
-import { multipart, png } from '../helpers/tasks.js';
+import { multipart, png, waitForTask } from '../helpers/tasks.js';
+import { until } from '../helpers/wait.js';
 
 // ───────────────────────────── markers and the server ─────────────────────────────
 
@@ -209,23 +210,11 @@ async function bumpSequences() {
 
 const jpegDataUri = async () => `data:image/jpeg;base64,${(await sharp({ create: { width: 96, height: 128, channels: 3, background: { r: 200, g: 90, b: 40 } } }).jpeg().toBuffer()).toString('base64')}`;
 
-/** Waits for a task to finish (or reach one of `statuses`); polls gently, the embedded database shares this process. */
-async function taskDone(id: number, statuses = ['succeeded', 'failed', 'canceled']) {
-  return waitFor(`task ${id} to be ${statuses.join(' or ')}`, async () => {
-    const task = await t.app.deps.prisma.task.findUnique({ where: { id }, select: { status: true } });
-    return task && statuses.includes(task.status) ? task : null;
-  });
-}
+/** Waits for a task to finish (or reach one of `statuses`). */
+const taskDone = (id: number, statuses?: string[]) => waitForTask(t, id, statuses, 30_000);
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Polls gently (every 100 ms): the embedded database shares this process. */
+const waitFor = <T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 30_000) => until(what, probe, ms, 100);
 
 /** Waits until the victim's webhook deliveries are all answered (nothing of the victim's moves any more). */
 async function settleVictim() {
@@ -1318,26 +1307,24 @@ test('every route of every REST API has a case; routes without authentication ar
   assert.ok(routes().length >= 88, `${routes().length} routes`);
 });
 
-test('REST without credentials: every non-public route answers its API’s own 401 (pages: to the login page); nothing of the victim’s comes back', async () => {
+/** Every REST route with its case, called as `who`; the victim's rows must be as they were after all of them. */
+async function everyRoute(who: 'anon' | 'attacker', after: string) {
   jpegCache ||= await jpegDataUri();
   secrets = await victimSecrets();
   const before = await victimState();
   for (const { api, route } of routes()) {
     const c = REST[keyOf(api, route)];
-    if (c) await runRoute(api, route, c, 'anon');
+    if (c) await runRoute(api, route, c, who);
   }
-  await assertVictimUnchanged(before, 'after anonymous REST calls');
+  await assertVictimUnchanged(before, after);
+}
+
+test('REST without credentials: every non-public route answers its API’s own 401 (pages: to the login page); nothing of the victim’s comes back', async () => {
+  await everyRoute('anon', 'after anonymous REST calls');
 });
 
 test('REST as another user on the victim’s ids: refused or the caller’s own data, never the victim’s; the victim’s data is unchanged', async () => {
-  jpegCache ||= await jpegDataUri();
-  secrets = await victimSecrets();
-  const before = await victimState();
-  for (const { api, route } of routes()) {
-    const c = REST[keyOf(api, route)];
-    if (c) await runRoute(api, route, c, 'attacker');
-  }
-  await assertVictimUnchanged(before, 'after the attacker’s REST calls');
+  await everyRoute('attacker', 'after the attacker’s REST calls');
   assert.equal((await ok(`query { me { databaseId } }`, {}, f.attacker.token)).me.databaseId, f.attacker.id, 'the attacker stayed signed in');
 });
 

@@ -10,6 +10,7 @@ import { graphql } from '../gql/index.js';
 import { codeOf, startTestServer, type TestServer } from '../helpers/harness.js';
 import { newUser } from '../helpers/ops.js';
 import { waitForTask } from '../helpers/tasks.js';
+import { until } from '../helpers/wait.js';
 
 const CreateWebhook = graphql(`mutation CreateWebhook($input: CreateWebhookInput!) { createWebhook(input: $input) { id url events secret active } }`);
 const UpdateWebhook = graphql(`mutation UpdateWebhook($id: String!, $input: UpdateWebhookInput!) { updateWebhook(id: $id, input: $input) { id active events disabledAt } }`);
@@ -50,15 +51,6 @@ async function receiver(answer: (n: number, k: number) => number) {
   return { got, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, close: () => new Promise((r) => server.close(r)) };
 }
 
-async function until<T>(what: string, f: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 let t: TestServer;
 before(async () => {
