@@ -19,7 +19,6 @@ import { createLeases } from './realtime/leases.js';
 import { createKeyUsage } from './modules/apikeys/key-usage.js';
 import { createHttpServer, type HttpServer } from './server.js';
 import { createLocalStorage } from './storage/index.js';
-import { createS3Storage } from './storage/s3.js';
 
 export interface App {
   deps: Deps;
@@ -60,7 +59,8 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       tokens: createTokenSigner(config.jwtSecret, config.ACCESS_TOKEN_TTL),
       pubsub: bus.pubsub,
       storage: config.S3_BUCKET
-        ? createS3Storage({
+        ? // The AWS SDK is loaded only when S3 is configured (it adds ~20 MB to a process).
+          (await import('./storage/s3.js')).createS3Storage({
             bucket: config.S3_BUCKET,
             region: config.S3_REGION,
             endpoint: config.S3_ENDPOINT,

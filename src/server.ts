@@ -7,7 +7,7 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import helmet from 'helmet';
-import { GraphQLError, type ExecutionArgs, type ExecutionResult, type ValidationContext } from 'graphql';
+import { getOperationAST, GraphQLError, type ExecutionArgs, type ExecutionResult, type ValidationContext } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
@@ -23,6 +23,7 @@ import { AI_STREAM_PATHS, createAiStream } from './rest/ai-stream.js';
 import { RateLimitedError, type RateState } from './modules/limits/limits.service.js';
 import { verifySignature, type Variant } from './modules/assets/assets.service.js';
 import { schema } from './schema/index.js';
+import { subscribe as subscribeLean } from './realtime/subscribe.js';
 
 export interface HttpServer {
   server: Server;
@@ -132,23 +133,26 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
         },
       },
     ],
-    context: async ({ request, connectionParams, req, followUp }): Promise<Context> => {
-      const credential = request ? credentialFrom(request.headers) : credentialFromParams(connectionParams);
-      const viewer = await resolveViewer(deps, credential, { count: !followUp });
-      // An API key that is not (or no longer) valid is refused outright, not treated as nobody.
-      if (viewer.kind !== 'user' && credential?.startsWith(API_KEY_PREFIX)) throw unauthenticated('Invalid, expired or revoked API key');
-      const meta = metaOf(req, request?.headers, config.TRUST_PROXY);
-      const rate: Context['rate'] = {};
-      if (request) rateOf.set(request, rate);
-      try {
-        if (!followUp) rate.state = await deps.limits.hitApi(viewer.kind === 'user' ? { userId: viewer.user.id } : { ip: meta.ip });
-      } catch (err) {
-        if (err instanceof RateLimitedError) rate.state = err.state;
-        throw err;
-      }
-      return { ...deps, viewer, meta, signedIn: new Set(), rate };
-    },
+    context: (initial) => makeContext(initial),
   });
+
+  /** The context of an operation: who asks (refused if an API key is not valid) and its rate limit. */
+  async function makeContext({ request, connectionParams, req, followUp }: { request?: Request; connectionParams?: Record<string, unknown>; req?: IncomingMessage; followUp?: boolean }): Promise<Context> {
+    const credential = request ? credentialFrom(request.headers) : credentialFromParams(connectionParams);
+    const viewer = await resolveViewer(deps, credential, { count: !followUp });
+    // An API key that is not (or no longer) valid is refused outright, not treated as nobody.
+    if (viewer.kind !== 'user' && credential?.startsWith(API_KEY_PREFIX)) throw unauthenticated('Invalid, expired or revoked API key');
+    const meta = metaOf(req, request?.headers, config.TRUST_PROXY);
+    const rate: Context['rate'] = {};
+    if (request) rateOf.set(request, rate);
+    try {
+      if (!followUp) rate.state = await deps.limits.hitApi(viewer.kind === 'user' ? { userId: viewer.user.id } : { ip: meta.ip });
+    } catch (err) {
+      if (err instanceof RateLimitedError) rate.state = err.state;
+      throw err;
+    }
+    return { ...deps, viewer, meta, signedIn: new Set(), rate };
+  }
 
   // The legacy REST APIs, each a table of routes onto the GraphQL operations above.
   const rest = createRestHandler(yoga, REST_APIS, log);
@@ -241,12 +245,17 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
     const path = (req.url ?? '/').split('?')[0]!;
     const target = path === '/graphql' ? wss : AI_STREAM_PATHS.includes(path) ? aiStream : null;
     if (!target) return void socket.destroy();
-    target.handleUpgrade(req, socket, head, (ws) => target.emit('connection', ws, req));
+    // A graphql-ws connection keeps its request for its whole life: only what the context reads.
+    target.handleUpgrade(req, socket, head, (ws) => target.emit('connection', ws, target === wss ? slimRequest(req) : req));
   });
+  // Subscription operations run on the lean path (realtime/subscribe.ts); queries and mutations
+  // sent over the socket run through Yoga as over HTTP.
+  const lean = new WeakSet<ExecutionArgs>();
+  const maskResult = (r: ExecutionResult): ExecutionResult => (r.errors ? { ...r, errors: r.errors.map((e) => masked(e, 'Unexpected error.', false) as GraphQLError) } : r);
   const wsServer = useServer<Record<string, unknown>, { request: IncomingMessage }>(
     {
       execute: (args: ExecutionArgs) => (args.rootValue as any).execute(args),
-      subscribe: (args: ExecutionArgs) => (args.rootValue as any).subscribe(args),
+      subscribe: (args: ExecutionArgs) => (lean.has(args) ? subscribeLean(args, maskResult) : (args.rootValue as any).subscribe(args)),
       onSubscribe: async (ctx, _id, params) => {
         // Trusted documents over WebSocket too: a named operation is looked up; others are refused.
         const id = (params.extensions as { persistedQuery?: { sha256Hash?: string } } | undefined)?.persistedQuery?.sha256Hash;
@@ -275,13 +284,14 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
         } catch (err) {
           return refusal(err);
         }
+        const subscription = getOperationAST(document, params.operationName)?.operation === 'subscription';
         const args: ExecutionArgs = {
           schema,
           operationName: params.operationName,
           document,
           variableValues: params.variables,
-          contextValue: await contextFactory().catch((err: unknown) => err),
-          rootValue: { execute, subscribe },
+          contextValue: await (subscription ? makeContext({ connectionParams: ctx.connectionParams, req: ctx.extra.request }) : contextFactory()).catch((err: unknown) => err),
+          rootValue: subscription ? undefined : { execute, subscribe },
         };
         // A refused context (rate limit) ends this subscription, not the whole connection.
         if (args.contextValue instanceof GraphQLError) return [args.contextValue];
@@ -293,6 +303,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
           return refusal(err);
         }
         if (errors.length) return errors;
+        if (subscription) lean.add(args);
         return args;
       },
     },
@@ -324,6 +335,13 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
       });
     },
   };
+}
+
+/** What metaOf reads of an upgrade request, kept per WebSocket connection instead of the request. */
+function slimRequest(req: IncomingMessage): IncomingMessage {
+  const headers: Record<string, string | string[]> = {};
+  for (const name of ['x-forwarded-for', 'user-agent', 'idempotency-key']) if (req.headers[name] !== undefined) headers[name] = req.headers[name]!;
+  return { headers, socket: { remoteAddress: req.socket.remoteAddress } } as unknown as IncomingMessage;
 }
 
 /** graphql-ws clients send credentials in connectionParams, as header-like keys in any case. */

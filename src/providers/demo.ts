@@ -2,7 +2,8 @@
 // made locally and deterministically from the prompt and seed, with staged progress and a
 // configurable delay. Every output is labelled as a demo.
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
+import type { Sharp } from '../lib/sharp.js';
+import { loadSharp } from '../lib/sharp.js';
 import { sleep, type Provider, type ProviderJob, type ProviderResult, type RunContext } from './types.js';
 
 export interface DemoOptions {
@@ -25,7 +26,8 @@ export function prng(seed: number) {
 const seedOf = (...parts: unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest().readUInt32BE(0);
 
 /** An RGB picture from a seed: two-colour gradient with soft circles. */
-async function picture(seed: number, width: number, height: number): Promise<ReturnType<typeof sharp>> {
+async function picture(seed: number, width: number, height: number): Promise<ReturnType<Sharp>> {
+  const sharp = await loadSharp();
   const rand = prng(seed);
   const c1 = [rand() * 255, rand() * 255, rand() * 255];
   const c2 = [rand() * 255, rand() * 255, rand() * 255];
@@ -84,6 +86,7 @@ export function createDemoProvider(opts: DemoOptions): Provider {
   };
 
   const images = async (job: ProviderJob, ctx: RunContext, prompts: { prompt: string; styleId?: number }[]): Promise<ProviderResult> => {
+    const sharp = await loadSharp();
     const { input } = job;
     const width = input.width ?? 512;
     const height = input.height ?? 512;
@@ -128,6 +131,7 @@ export function createDemoProvider(opts: DemoOptions): Provider {
     label: 'Demo provider (local placeholder output, not a real model)',
 
     async run(job, ctx) {
+      const sharp = await loadSharp();
       const { input } = job;
       switch (job.kind) {
         case 'image.generate':

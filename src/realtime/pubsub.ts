@@ -1,7 +1,12 @@
 // Pub/sub for subscriptions: in memory in one process, Redis when REDIS_URL is set so every API
 // instance sees every event.
-import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { createPubSub } from 'graphql-yoga';
+//
+// Written here rather than taken from graphql-yoga's createPubSub + redis-event-target: those
+// give each subscriber a Repeater fed through an EventTarget, with a CustomEvent per event and
+// listener. With 10,000 idle subscriptions in one process (BENCHMARKS.md, P5) and 10,000 events/s
+// (P4) that cost is the largest part of a subscription's memory and of an event's CPU. Here a
+// subscriber is one small iterator in a Set per topic; an instance holds one Redis subscription
+// per topic however many of its clients follow it, and parses each message once.
 import { Redis } from 'ioredis';
 import type { UserEvent } from '../modules/events/events.service.js';
 import type { TaskEvent, TaskSnapshot, TokenEvent } from '../modules/tasks/tasks.events.js';
@@ -21,21 +26,178 @@ export type Topics = {
   'task:cancel': [payload: { taskId: number }];
 };
 
-export type PubSub = ReturnType<typeof createPubSub<Topics>>;
+type Payload<K extends keyof Topics> = Topics[K] extends [unknown, infer P] ? P : Topics[K] extends [infer P] ? P : never;
+type IdOf<K extends keyof Topics> = Topics[K] extends [infer I, unknown] ? [id: I] : [];
+
+/** Events buffered for a subscriber that does not read them; past this it is ended with an error. */
+const MAX_BUFFER = 1024;
+
+export interface Subscription<T> extends AsyncIterableIterator<T> {
+  /** Settles once the subscription receives events (at once in memory; when Redis confirms it). */
+  readonly ready: Promise<void>;
+}
+
+export interface PubSub {
+  publish<K extends keyof Topics>(topic: K, ...args: Topics[K]): void;
+  /** Listens from this call on (not from the first `next()`). Ends when `return()` is called. */
+  subscribe<K extends keyof Topics>(topic: K, ...id: IdOf<K>): Subscription<Payload<K>>;
+}
 
 export interface RealtimeBus {
   pubsub: PubSub;
   close(): Promise<void>;
 }
 
+const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+
+class Subscriber<T> implements Subscription<T> {
+  private buffer: T[] = [];
+  private waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | null = null;
+  private failure: Error | null = null;
+  private done = false;
+
+  constructor(
+    private readonly leave: (s: Subscriber<T>) => void,
+    readonly ready: Promise<void>,
+  ) {}
+
+  push(value: T) {
+    if (this.done) return;
+    if (this.waiting) {
+      const w = this.waiting;
+      this.waiting = null;
+      w.resolve({ value, done: false });
+    } else if (this.buffer.length < MAX_BUFFER) {
+      this.buffer.push(value);
+    } else {
+      this.failure = new Error('The subscriber fell too far behind its events');
+      this.buffer = [];
+      this.end();
+    }
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.buffer.length) return Promise.resolve({ value: this.buffer.shift()!, done: false });
+    if (this.failure) {
+      const f = this.failure;
+      this.failure = null;
+      return Promise.reject(f);
+    }
+    if (this.done) return Promise.resolve(DONE);
+    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.buffer = [];
+    this.end();
+    return Promise.resolve(DONE);
+  }
+
+  throw(err?: unknown): Promise<IteratorResult<T>> {
+    this.buffer = [];
+    this.end();
+    return Promise.reject(err);
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  private end() {
+    if (this.done) return;
+    this.done = true;
+    this.leave(this);
+    const w = this.waiting;
+    this.waiting = null;
+    if (!w) return;
+    if (this.failure) {
+      w.reject(this.failure);
+      this.failure = null;
+    } else w.resolve(DONE);
+  }
+}
+
+const channelOf = (topic: string, id?: unknown) => (id === undefined ? topic : `${topic}:${id}`);
+
+/** The subscribers of each channel of this process, and how events reach them. */
+function createPubSub(transport: {
+  /** Sends an event to every instance (this one included). */
+  send(channel: string, payload: unknown): void;
+  /** The first subscriber of a channel arrived: start receiving it. */
+  listen(channel: string): Promise<void>;
+  /** Its last subscriber left. */
+  unlisten(channel: string): void;
+}) {
+  const channels = new Map<string, { subscribers: Set<Subscriber<unknown>>; ready: Promise<void> }>();
+  const deliver = (channel: string, payload: unknown) => {
+    const c = channels.get(channel);
+    if (c) for (const s of c.subscribers) s.push(payload);
+  };
+  const pubsub: PubSub = {
+    publish(topic, ...args) {
+      const [id, payload] = args.length === 2 ? args : [undefined, args[0]];
+      transport.send(channelOf(topic, id), payload);
+    },
+    subscribe(topic, ...[id]) {
+      const channel = channelOf(topic, id);
+      let c = channels.get(channel);
+      if (!c) {
+        c = { subscribers: new Set(), ready: transport.listen(channel) };
+        channels.set(channel, c);
+      }
+      const entry = c;
+      const s = new Subscriber<any>((gone) => {
+        entry.subscribers.delete(gone);
+        if (entry.subscribers.size === 0 && channels.get(channel) === entry) {
+          channels.delete(channel);
+          transport.unlisten(channel);
+        }
+      }, entry.ready);
+      entry.subscribers.add(s);
+      return s;
+    },
+  };
+  return { pubsub, deliver, size: () => channels.size };
+}
+
+/** In one process: events go straight to the subscribers. */
+export function createMemoryPubSub(): PubSub {
+  const ready = Promise.resolve();
+  const bus: ReturnType<typeof createPubSub> = createPubSub({
+    send: (channel, payload) => bus.deliver(channel, payload),
+    listen: () => ready,
+    unlisten: () => {},
+  });
+  return bus.pubsub;
+}
+
 export function createBus(redisUrl?: string, prefix = 'genhub:'): RealtimeBus {
-  if (!redisUrl) return { pubsub: createPubSub<Topics>(), close: async () => {} };
+  if (!redisUrl) return { pubsub: createMemoryPubSub(), close: async () => {} };
   // Auto-pipelining batches the many small PUBLISH commands of progress and token events.
-  const publishClient = new Redis(redisUrl, { keyPrefix: prefix, lazyConnect: false, enableAutoPipelining: true });
-  const subscribeClient = new Redis(redisUrl, { keyPrefix: prefix, lazyConnect: false });
-  const eventTarget = createRedisEventTarget({ publishClient, subscribeClient });
+  const publishClient = new Redis(redisUrl, { lazyConnect: false, enableAutoPipelining: true });
+  // Channels are resubscribed by ioredis itself after a reconnect.
+  const subscribeClient = new Redis(redisUrl, { lazyConnect: false });
+  const bus: ReturnType<typeof createPubSub> = createPubSub({
+    send: (channel, payload) => void publishClient.publish(prefix + channel, JSON.stringify(payload)).catch(() => {}),
+    listen: (channel) =>
+      subscribeClient.subscribe(prefix + channel).then(
+        () => undefined,
+        () => undefined,
+      ),
+    unlisten: (channel) => void subscribeClient.unsubscribe(prefix + channel).catch(() => {}),
+  });
+  subscribeClient.on('message', (channel: string, message: string) => {
+    if (!channel.startsWith(prefix)) return;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(message);
+    } catch {
+      return;
+    }
+    bus.deliver(channel.slice(prefix.length), payload);
+  });
   return {
-    pubsub: createPubSub<Topics>({ eventTarget }),
+    pubsub: bus.pubsub,
     close: async () => {
       publishClient.disconnect();
       subscribeClient.disconnect();

@@ -1,7 +1,8 @@
 // Task results as assets: files in storage with a thumbnail, rows owned by the task's user, and
 // signed URLs so that only the owner (who is given the URL) can fetch them, also from <img> tags.
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
+import { loadSharp } from '../../lib/sharp.js';
 import type { Deps } from '../../context.js';
 import { AppError, badField } from '../../errors.js';
 import type { AssetKind, Prisma } from '../../generated/prisma/client.js';
@@ -25,6 +26,7 @@ export interface PreparedAsset {
 
 /** A thumbnail of an image (the first frame of an animated one), 256 px on its longer side. */
 async function thumbnail(data: Buffer): Promise<{ thumb: Buffer; width?: number; height?: number } | null> {
+  const sharp = await loadSharp();
   try {
     const meta = await sharp(data).metadata();
     const thumb = await sharp(data, { pages: 1 }).resize(256, 256, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 75 }).toBuffer();
@@ -200,6 +202,7 @@ export async function storeImage(
   if (bytes.length === 0) throw badField(where, 'is empty');
   const kind = sniffImage(bytes);
   if (!kind || !formats.includes(kind.ext)) throw badField(where, `must be a ${names.slice(0, -1).join(', ')}${names.length > 1 ? ' or ' : ''}${names.at(-1)} image`);
+  const sharp = await loadSharp();
   let meta: Metadata;
   try {
     meta = await sharp(bytes).metadata();

@@ -1,0 +1,79 @@
+// Subscriptions over graphql-ws, run with as little per subscription as graphql-js allows: the
+// root field's `subscribe` gives the event stream (graphql-js createSourceEventStream, where
+// authorization happens), and each event runs the operation's selection over it (graphql-js
+// execute with the event as root value, as graphql-js's own subscribe does), through one small
+// iterator. Envelop's per-subscription wrappers (one async iterator per plugin hook) are left out,
+// and each event runs with a new shallow copy of the subscription's context: the caches that
+// resolvers and Pothos keep per context object (auth scopes, loaders) live for one event instead
+// of the whole subscription. An idle subscription then holds its source, this iterator and a
+// copy of its context's fields, which is what lets one process hold 10,000 of them
+// (BENCHMARKS.md, P5). What the wrappers did for subscriptions, masking unexpected errors, is
+// done here by `mask`.
+import { createSourceEventStream, execute, GraphQLError, locatedError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+
+export type Mask = (result: ExecutionResult) => ExecutionResult;
+
+const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+
+/** The stream of results of a subscription operation, or its refusal. */
+export async function subscribe(args: ExecutionArgs, mask: Mask): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+  let source: AsyncIterable<unknown> | ExecutionResult;
+  try {
+    source = await createSourceEventStream(args);
+  } catch (err) {
+    return mask({ errors: [err instanceof GraphQLError ? err : locatedError(err, [])] });
+  }
+  if (!(Symbol.asyncIterator in source)) return mask(source);
+  const results = new EventResults(source[Symbol.asyncIterator](), args, mask);
+  // graphql-ws keeps these arguments for the life of the subscription: without the context, the
+  // context the subscribe resolver ran with (and the caches kept for it) can go.
+  (args as { contextValue?: unknown }).contextValue = undefined;
+  return results;
+}
+
+class EventResults implements AsyncIterableIterator<ExecutionResult> {
+  private ended = false;
+  private readonly args: ExecutionArgs;
+
+  constructor(
+    private readonly source: AsyncIterator<unknown>,
+    args: ExecutionArgs,
+    private readonly mask: Mask,
+  ) {
+    // Not the context object the subscribe resolver ran with: that one goes with its caches.
+    this.args = { ...args, contextValue: { ...(args.contextValue as object), rate: {} } };
+  }
+
+  async next(): Promise<IteratorResult<ExecutionResult>> {
+    if (this.ended) return DONE;
+    let event: IteratorResult<unknown>;
+    try {
+      event = await this.source.next();
+    } catch (err) {
+      // A stream that fails ends the subscription with its (masked) error.
+      this.ended = true;
+      return { value: this.mask({ errors: [err instanceof GraphQLError ? err : locatedError(err, [])] }), done: false };
+    }
+    if (event.done) {
+      this.ended = true;
+      return DONE;
+    }
+    return { value: this.mask(await execute({ ...this.args, rootValue: event.value, contextValue: { ...(this.args.contextValue as object) } })), done: false };
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    this.ended = true;
+    await this.source.return?.();
+    return DONE;
+  }
+
+  async throw(err?: unknown): Promise<IteratorResult<ExecutionResult>> {
+    this.ended = true;
+    await this.source.return?.();
+    throw err;
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+}
