@@ -23,6 +23,7 @@ import { AI_STREAM_PATHS, createAiStream } from './rest/ai-stream.js';
 import { RateLimitedError, type RateState } from './modules/limits/limits.service.js';
 import { verifySignature, type Variant } from './modules/assets/assets.service.js';
 import { schema } from './schema/index.js';
+import { useVariableCost } from './schema/cost.js';
 import { subscribe as subscribeLean } from './realtime/subscribe.js';
 
 export interface HttpServer {
@@ -116,6 +117,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
         costLimit: { maxCost: config.GRAPHQL_MAX_COST, ...reported },
         blockFieldSuggestion: { enabled: config.production },
       }),
+      useVariableCost({ maxCost: config.GRAPHQL_MAX_COST }),
       // Refusals of the request itself that graphql-js and Yoga give without a code (a variable of
       // the wrong type, a broken multipart map): bad input, like every other refusal.
       {

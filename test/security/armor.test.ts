@@ -235,11 +235,105 @@ describe('over SSE and graphql-ws', () => {
   });
 });
 
-test('the cost of a page size given as a variable counts like the same size written in the document', { todo: "armor's cost limit multiplies only literal first/last: $first (and every limit: argument) counts as 1" }, async () => {
-  const selection = 'edges { node { id status progress cost modelId createdAt assets { id url width height task { id status progress cost modelId createdAt assets { id url width height } } } } }';
-  refused(await post(`query { tasksConnection(first: 100) { ${selection} } }`), /cost/i);
-  const viaVariable = await post(`query($n: Int) { tasksConnection(first: $n) { ${selection} } }`, u.token, { n: 100 });
-  assert.match(viaVariable.body.errors?.[0]?.message ?? '', /cost/i, 'the same query with first: $n is refused too');
+describe('the cost of page sizes given as variables (and limit:) counts like the same sizes written in the document', () => {
+  // Armor multiplies only a literal first:/last:; the cost plugin (src/schema/cost.ts) counts the
+  // page sizes an operation runs with, and refuses it the way armor does, before anything runs.
+  const wide = 'id status progress cost modelId createdAt';
+  const heavy = `${wide} assets { id url width height task { ${wide} assets { id url width height } } }`;
+  const connection = `query($n: Int) { tasksConnection(first: $n) { edges { node { ${heavy} } } } }`;
+  const found = (r: Awaited<ReturnType<typeof post>>) => parseFloat(/found (\S+)/.exec(r.body.errors?.[0]?.message ?? '')?.[1] ?? '');
+
+  /** A refusal by the cost limit: armor's message, a validation error (400), nothing ran. */
+  function overCost(r: Awaited<ReturnType<typeof post>>) {
+    refused(r, /^Query Cost limit of \d+ exceeded, found \S+\.$/);
+    assert.ok(found(r) > limits.cost, r.body.errors![0]!.message);
+    assert.equal(r.body.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED', JSON.stringify(r.body.errors));
+    assert.equal(r.status, 400);
+  }
+
+  test('first: $n counts as the same first written in the document; a small page runs', async () => {
+    const count = await remaining();
+    const literal = await post(`query { tasksConnection(first: 100) { edges { node { ${heavy} } } } }`);
+    refused(literal, /cost/i);
+    const viaVariable = await post(connection, u.token, { n: 100 });
+    overCost(viaVariable);
+    assert.equal(found(viaVariable), found(literal), 'the same cost as armor counts for the literal');
+    // A variable's default value is the page size when no value is given.
+    overCost(await post(`query($n: Int = 100) { tasksConnection(first: $n) { edges { node { ${heavy} } } } }`));
+    // last: counts as first: does; fragments cost as armor counts them.
+    overCost(await post(`query($n: Int) { tasksConnection(last: $n) { ...C } } fragment C on QueryTasksConnection { edges { node { ...T } } } fragment T on Task { ${heavy} }`, u.token, { n: 100 }));
+    assert.equal(await remaining(), count - 1, 'the refused operations were not counted as requests');
+
+    const small = await post(connection, u.token, { n: 5 });
+    assert.equal(small.body.errors, undefined, JSON.stringify(small.body.errors));
+    assert.ok(Array.isArray(small.body.data?.tasksConnection?.edges));
+    // The same document is refused again with a large page: the verdict is not cached per document.
+    overCost(await post(connection, u.token, { n: 100 }));
+  });
+
+  test('limit: counts, written or as a variable; a page size over the cap gets its own refusal, not the cost one', async () => {
+    const offset = `query($n: Int) { tasks(limit: $n) { total items { ${heavy} } } }`;
+    overCost(await post(offset, u.token, { n: 100 }));
+    overCost(await post(`query { tasks(limit: 100) { total items { ${heavy} } } }`));
+    // pageSize: (avatars) too, refused before the resolver would look the model up.
+    overCost(await post(`query($n: Int) { avatars(modelId: "1", pageSize: $n) { items { id url task { ${heavy} } } } }`, u.token, { n: 100 }));
+    // And limit: nested under a field (a user's ledger).
+    const ledger = `query($n: Int) { me { creditEntries(limit: $n) { items { ${Array.from({ length: 5 }, () => 'id amount balanceAfter reservedAfter reservedDelta kind reason taskId holdId createdAt').join(' ')} } } } }`;
+    overCost(await post(ledger, u.token, { n: 100 }));
+    const small = await post(offset, u.token, { n: 5 });
+    assert.equal(small.body.errors, undefined, JSON.stringify(small.body.errors));
+    assert.equal((await post(ledger, u.token, { n: 3 })).body.errors, undefined);
+    // Resolvers allow at most 100 rows a page: a larger size counts as 100, and is refused by the
+    // resolver with a code naming the argument, as without the cost limit.
+    const tooLarge = await post(`query($n: Int) { tasks(limit: $n) { total items { id } } }`, u.token, { n: 100_000 });
+    assert.equal(tooLarge.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', JSON.stringify(tooLarge.body.errors));
+  });
+
+  test('a mutation over the cost by a variable page size creates nothing; with a small page it runs', async () => {
+    const { prisma } = t.app.deps;
+    const chats = () => prisma.chat.count({ where: { userId: u.user.databaseId } });
+    const before = await footprint();
+    const chatsBefore = await chats();
+    const count = await remaining();
+    // generateImage comes first and would hold credits and queue a task; createChat would add a chat.
+    const mutation = `mutation($n: Int) { t: generateImage(${IMAGE}) { id } c: createChat(input: { title: "cost" }) { id messages(limit: $n) { content task { ${heavy} } } } }`;
+    overCost(await post(mutation, u.token, { n: 100 }));
+    assert.deepEqual(await footprint(), before, 'no task, no hold, no ledger entry');
+    assert.equal(await chats(), chatsBefore, 'no chat');
+    assert.equal(await remaining(), count - 1, 'not counted as a request');
+
+    const ok = await post(mutation, u.token, { n: 2 });
+    assert.equal(ok.body.errors, undefined, JSON.stringify(ok.body.errors));
+    assert.equal((await footprint()).tasks, before.tasks + 1, 'the same mutation with a small page runs');
+    assert.equal(await chats(), chatsBefore + 1);
+  });
+
+  test('graphql-ws: a query and a subscription over the cost by a variable are refused; the connection stays open', async () => {
+    const client = createClient({ url: t.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${u.token}` }, retryAttempts: 0 });
+    const run = (query: string, variables: Record<string, unknown>) =>
+      new Promise<{ data?: unknown[]; error?: unknown }>((resolve) => {
+        const data: unknown[] = [];
+        client.subscribe({ query, variables }, { next: (v) => data.push(v), error: (error) => resolve({ error }), complete: () => resolve({ data }) });
+      });
+    const messageOf = (e: unknown) => (Array.isArray(e) ? ((e[0] as { message?: string })?.message ?? '') : String((e as Error)?.message ?? e));
+    try {
+      const before = await footprint();
+      const query = await run(connection, { n: 100 });
+      assert.ok(Array.isArray(query.error), `an error message for the operation: ${messageOf(query.error)}`);
+      assert.match(messageOf(query.error), /^Query Cost limit of \d+ exceeded/);
+      const entries = Array.from({ length: 5 }, () => 'id amount balanceAfter reservedAfter reservedDelta kind reason taskId holdId createdAt').join(' ');
+      const subscription = await run(`subscription($n: Int) { viewerUpdated { creditEntries(limit: $n) { items { ${entries} } } } }`, { n: 100 });
+      assert.match(messageOf(subscription.error), /^Query Cost limit of \d+ exceeded/);
+      const mutation = await run(`mutation($n: Int) { createPreset(input: { name: "ws cost" }) { id } createChat(input: { title: "ws cost" }) { messages(limit: $n) { task { ${heavy} } } } }`, { n: 100 });
+      assert.match(messageOf(mutation.error), /^Query Cost limit of \d+ exceeded/);
+      assert.deepEqual(await footprint(), before, 'nothing was created');
+      const ok = await run(connection, { n: 2 });
+      assert.equal(ok.error, undefined, messageOf(ok.error));
+      assert.equal(ok.data?.length, 1);
+    } finally {
+      await client.dispose();
+    }
+  });
 });
 
 test('field suggestions are blocked in production', async () => {

@@ -1,0 +1,482 @@
+// The pub/sub behind GraphQL subscriptions (src/realtime/pubsub.ts), in memory and over Redis:
+// delivery and order, listening from subscribe() on, ending an iterator, one Redis subscription
+// per channel per process, several instances on one Redis, a subscriber that falls behind, what
+// a payload looks like on arrival, and closing the bus.
+// The Redis part runs when REDIS_URL is set (CI); each test uses its own random prefix.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { setImmediate as tick } from 'node:timers/promises';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { createBus, createMemoryPubSub, type PubSub, type RealtimeBus, type Subscription } from '../../src/realtime/pubsub.js';
+import type { TaskSnapshot, TokenEvent } from '../../src/modules/tasks/tasks.events.js';
+import { until } from '../helpers/wait.js';
+
+const redisUrl = process.env.REDIS_URL;
+const MAX_BUFFER = 1024;
+const BEHIND = 'The subscriber fell too far behind its events';
+
+/** Fails instead of hanging when `p` does not settle within `ms`. */
+function within<T>(p: Promise<T>, ms = 5_000, what = 'a promise'): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms))),
+  ]);
+}
+
+/** Whether `p` is still unsettled after `ms`. */
+async function stillPending(p: Promise<unknown>, ms = 100): Promise<boolean> {
+  const marker = Symbol('pending');
+  const r = await Promise.race([p.then(() => 'settled', () => 'settled'), new Promise((res) => setTimeout(() => res(marker), ms))]);
+  return r === marker;
+}
+
+/** The next value of `sub`; fails when it ends or nothing arrives in time. */
+async function nextValue<T>(sub: Subscription<T>, what = 'an event'): Promise<T> {
+  const r = await within(sub.next(), 5_000, what);
+  assert.equal(r.done, false, `expected ${what}, the subscription ended`);
+  return r.value as T;
+}
+
+async function take<T>(sub: Subscription<T>, n: number): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) out.push(await nextValue(sub, `event #${i + 1} of ${n}`));
+  return out;
+}
+
+const token = (seq: number, delta = 'x'): TokenEvent => ({ taskId: 1, choice: 0, seq, delta });
+const seqs = (events: TokenEvent[]) => events.map((e) => e.seq);
+const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
+
+/** A fake task row: only what the tests look at. */
+const snapshot = (id: number, createdAt: Date) => ({ id, userId: 7, status: 'running', progress: 0.5, createdAt, finishedAt: null }) as unknown as TaskSnapshot;
+
+// ─── Behaviour that memory and Redis share ───────────────────────────────────────────────────────
+
+type Kind = {
+  name: string;
+  /** A new bus; closed after the test. */
+  open(prefix?: string): RealtimeBus;
+};
+
+const opened: RealtimeBus[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((b) => b.close()));
+});
+
+const memory: Kind = {
+  name: 'in memory',
+  open: () => {
+    const bus = createBus(undefined);
+    opened.push(bus);
+    return bus;
+  },
+};
+
+const overRedis: Kind = {
+  name: 'over Redis',
+  open: (prefix = `test:pubsub:${randomUUID()}:`) => {
+    const bus = createBus(redisUrl!, prefix);
+    opened.push(bus);
+    return bus;
+  },
+};
+
+function shared(kind: Kind) {
+  test('events reach every subscriber of a channel in publish order; other channels get nothing', async () => {
+    const { pubsub } = kind.open();
+    const a = pubsub.subscribe('task:token', 1);
+    const b = pubsub.subscribe('task:token', 1);
+    const other = pubsub.subscribe('task:token', 2);
+    const prefixOfId = pubsub.subscribe('task:token', 10); // 'task:token:10' is not 'task:token:1'…
+    const otherTopic = pubsub.subscribe('task:updated', 1); // …and another topic with the same id is another channel
+    await Promise.all([a.ready, b.ready, other.ready, prefixOfId.ready, otherTopic.ready]);
+
+    for (const i of range(50)) pubsub.publish('task:token', 1, token(i));
+    // Published after the others: when it arrives first, nothing of channel 1 reached them.
+    pubsub.publish('task:token', 2, token(1000));
+    pubsub.publish('task:token', 10, token(2000));
+    pubsub.publish('task:updated', 1, snapshot(1, new Date(0)));
+
+    assert.deepEqual(seqs(await take(a, 50)), range(50));
+    assert.deepEqual(seqs(await take(b, 50)), range(50));
+    assert.equal((await nextValue(other)).seq, 1000);
+    assert.equal((await nextValue(prefixOfId)).seq, 2000);
+    assert.equal((await nextValue(otherTopic)).id, 1);
+    for (const s of [a, b, other, prefixOfId, otherTopic]) assert.ok(await stillPending(s.next(), 50), 'no further event');
+  });
+
+  test('a topic without an id', async () => {
+    const { pubsub } = kind.open();
+    const s1 = pubsub.subscribe('task:cancel');
+    const s2 = pubsub.subscribe('task:cancel');
+    const unrelated = pubsub.subscribe('task:token', 1);
+    await Promise.all([s1.ready, s2.ready, unrelated.ready]);
+    pubsub.publish('task:cancel', { taskId: 5 });
+    pubsub.publish('task:cancel', { taskId: 6 });
+    pubsub.publish('task:token', 1, token(0));
+    assert.deepEqual(await take(s1, 2), [{ taskId: 5 }, { taskId: 6 }]);
+    assert.deepEqual(await take(s2, 2), [{ taskId: 5 }, { taskId: 6 }]);
+    assert.equal((await nextValue(unrelated)).seq, 0, 'the cancel events did not reach a task:token subscriber');
+  });
+
+  test('a subscription listens from subscribe() on, not from its first next()', async () => {
+    const { pubsub } = kind.open();
+    const probe = pubsub.subscribe('task:cancel');
+    await probe.ready;
+    const sub = pubsub.subscribe('task:token', 3);
+    await within(sub.ready, 5_000, 'ready');
+    pubsub.publish('task:token', 3, token(0));
+    pubsub.publish('task:token', 3, token(1));
+    // Nobody has called next() on `sub` yet. Published after them on another channel: when this
+    // has arrived, so have they (one connection, in order, over Redis).
+    pubsub.publish('task:cancel', { taskId: 3 });
+    assert.deepEqual(await nextValue(probe), { taskId: 3 });
+    await tick();
+    assert.deepEqual(seqs(await take(sub, 2)), [0, 1]);
+  });
+
+  test('return() ends the iterator, and resolves a pending next() as done', async () => {
+    const { pubsub } = kind.open();
+    const sub = pubsub.subscribe('task:token', 4);
+    const stays = pubsub.subscribe('task:token', 4);
+    await Promise.all([sub.ready, stays.ready]);
+
+    const pending = sub.next();
+    assert.ok(await stillPending(pending), 'next() waits for an event');
+    assert.deepEqual(await sub.return!(), { value: undefined, done: true });
+    assert.deepEqual(await within(pending, 1_000, 'the pending next()'), { value: undefined, done: true });
+    assert.deepEqual(await sub.next(), { value: undefined, done: true });
+    assert.deepEqual(await sub.return!(), { value: undefined, done: true }, 'a second return() is harmless');
+
+    // Events published after return() are not delivered to it; the other subscriber still gets them.
+    pubsub.publish('task:token', 4, token(0));
+    assert.equal((await nextValue(stays)).seq, 0);
+    assert.deepEqual(await sub.next(), { value: undefined, done: true });
+  });
+
+  test('return() drops what was buffered', async () => {
+    const { pubsub } = kind.open();
+    const sub = pubsub.subscribe('task:token', 5);
+    const probe = pubsub.subscribe('task:token', 5);
+    await Promise.all([sub.ready, probe.ready]);
+    for (const i of range(3)) pubsub.publish('task:token', 5, token(i));
+    await take(probe, 3); // all three have reached `sub` too
+    await sub.return!();
+    assert.deepEqual(await sub.next(), { value: undefined, done: true });
+  });
+
+  test('breaking out of for await ends the subscription; throw() ends it with the error', async () => {
+    const { pubsub } = kind.open();
+    const looped = pubsub.subscribe('task:token', 6);
+    const thrown = pubsub.subscribe('task:token', 6);
+    const probe = pubsub.subscribe('task:token', 6);
+    await Promise.all([looped.ready, thrown.ready, probe.ready]);
+    for (const i of range(5)) pubsub.publish('task:token', 6, token(i));
+
+    const seen: number[] = [];
+    for await (const e of looped) {
+      seen.push(e.seq);
+      if (seen.length === 2) break;
+    }
+    assert.deepEqual(seen, [0, 1]);
+    assert.deepEqual(await looped.next(), { value: undefined, done: true });
+
+    const boom = new Error('boom');
+    await assert.rejects(thrown.throw!(boom), (e) => e === boom);
+    assert.deepEqual(await thrown.next(), { value: undefined, done: true });
+
+    assert.deepEqual(seqs(await take(probe, 5)), range(5));
+  });
+
+  test('a channel left by its last subscriber can be subscribed again', async () => {
+    const { pubsub } = kind.open();
+    const first = pubsub.subscribe('task:token', 8);
+    await first.ready;
+    await first.return!();
+    // Same tick: the leave and the new join race (UNSUBSCRIBE then SUBSCRIBE over Redis).
+    const again = pubsub.subscribe('task:token', 8);
+    await within(again.ready, 5_000, 'ready');
+    pubsub.publish('task:token', 8, token(1));
+    assert.equal((await nextValue(again)).seq, 1);
+
+    await again.return!();
+    await tick();
+    const third = pubsub.subscribe('task:token', 8);
+    await within(third.ready, 5_000, 'ready');
+    pubsub.publish('task:token', 8, token(2));
+    assert.equal((await nextValue(third)).seq, 2);
+  });
+
+  describe('a subscriber that never reads', () => {
+    test(`exactly ${MAX_BUFFER} unread events are kept and delivered in order`, async () => {
+      const { pubsub } = kind.open();
+      const lazy = pubsub.subscribe('task:token', 20);
+      const probe = pubsub.subscribe('task:token', 20);
+      await Promise.all([lazy.ready, probe.ready]);
+      for (const i of range(MAX_BUFFER)) pubsub.publish('task:token', 20, token(i));
+      await take(probe, MAX_BUFFER); // every event has been pushed to `lazy` as well
+      assert.deepEqual(seqs(await take(lazy, MAX_BUFFER)), range(MAX_BUFFER));
+      // Still subscribed: the next event arrives normally.
+      pubsub.publish('task:token', 20, token(MAX_BUFFER));
+      assert.equal((await nextValue(lazy)).seq, MAX_BUFFER);
+    });
+
+    test(`one event more: its buffer is dropped, next() rejects once with the error, then it is done; the others still receive`, async () => {
+      const { pubsub } = kind.open();
+      const earlier = pubsub.subscribe('task:token', 21); // earlier in the channel's set than the lazy one…
+      const lazy = pubsub.subscribe('task:token', 21);
+      const later = pubsub.subscribe('task:token', 21); // …and later
+      await Promise.all([earlier.ready, lazy.ready, later.ready]);
+
+      const total = MAX_BUFFER + 200;
+      // The readers read while events arrive (as clients do); only `lazy` never reads.
+      const readers = [within(take(earlier, total), 20_000, 'reader earlier'), within(take(later, total), 20_000, 'reader later')];
+      for (const i of range(total)) {
+        pubsub.publish('task:token', 21, token(i, 'x'.repeat(100)));
+        if (i % 100 === 99) await tick(); // in memory publish() delivers synchronously: let the readers read
+      }
+      const [r1, r2] = await Promise.all(readers);
+      assert.deepEqual(seqs(r1!), range(total));
+      assert.deepEqual(seqs(r2!), range(total));
+
+      // Nothing of the 1,024 buffered events is handed out: the error comes first, once, then done.
+      await assert.rejects(within(lazy.next(), 1_000, 'next() of the lazy one'), { message: BEHIND });
+      assert.deepEqual(await within(lazy.next(), 1_000, 'next() after the error'), { value: undefined, done: true });
+      assert.deepEqual(await lazy.next(), { value: undefined, done: true });
+
+      // It has left the channel; the readers have not.
+      pubsub.publish('task:token', 21, token(total));
+      assert.equal((await nextValue(earlier)).seq, total);
+      assert.equal((await nextValue(later)).seq, total);
+      assert.deepEqual(await lazy.next(), { value: undefined, done: true });
+    });
+
+    test('a pending next() takes the first event directly; the 1,024 after it are buffered, one more ends it', async () => {
+      const { pubsub } = kind.open();
+      const sub = pubsub.subscribe('task:token', 22);
+      const probe = pubsub.subscribe('task:token', 22);
+      await Promise.all([sub.ready, probe.ready]);
+      const pending = sub.next();
+      const read = within(take(probe, MAX_BUFFER + 2), 20_000, 'the probe');
+      for (const i of range(MAX_BUFFER + 2)) {
+        pubsub.publish('task:token', 22, token(i));
+        if (i % 100 === 99) await tick();
+      }
+      await read;
+      assert.equal((await within(pending, 1_000, 'the pending next()')).value?.seq, 0);
+      await assert.rejects(sub.next(), { message: BEHIND });
+      assert.deepEqual(await sub.next(), { value: undefined, done: true });
+    });
+  });
+}
+
+describe('pub/sub in memory', () => {
+  shared(memory);
+
+  test('createMemoryPubSub() and createBus() without a URL are in memory; ready is settled at once', async () => {
+    for (const pubsub of [createMemoryPubSub(), memory.open().pubsub] as PubSub[]) {
+      const sub = pubsub.subscribe('task:token', 1);
+      assert.equal(await stillPending(sub.ready, 0), false);
+      pubsub.publish('task:token', 1, token(0));
+      assert.equal((await nextValue(sub)).seq, 0);
+    }
+  });
+
+  test('publish right after subscribe, before ready and next(), is received', async () => {
+    const { pubsub } = memory.open();
+    const sub = pubsub.subscribe('task:token', 1);
+    pubsub.publish('task:token', 1, token(0));
+    pubsub.publish('task:cancel', { taskId: 1 }); // another channel
+    pubsub.publish('task:token', 1, token(1));
+    assert.deepEqual(seqs(await take(sub, 2)), [0, 1]);
+  });
+
+  test('two memory buses are separate', async () => {
+    const a = memory.open().pubsub;
+    const b = memory.open().pubsub;
+    const onB = b.subscribe('task:cancel');
+    a.publish('task:cancel', { taskId: 1 });
+    b.publish('task:cancel', { taskId: 2 });
+    assert.deepEqual(await nextValue(onB), { taskId: 2 });
+  });
+
+  test('every subscriber gets the very object published: dates stay Dates', async () => {
+    const { pubsub } = memory.open();
+    const s1 = pubsub.subscribe('task:updated', 9);
+    const s2 = pubsub.subscribe('task:updated', 9);
+    const createdAt = new Date('2024-05-06T07:08:09.010Z');
+    const sent = snapshot(9, createdAt);
+    pubsub.publish('task:updated', 9, sent);
+    const [got1, got2] = [await nextValue(s1), await nextValue(s2)];
+    assert.equal(got1, sent);
+    assert.equal(got2, sent);
+    assert.ok(got1.createdAt instanceof Date);
+    assert.equal(got1.createdAt, createdAt);
+  });
+
+  test('a synchronous burst counts against a reader too: publish() delivers at once, the reader has no turn to read', async () => {
+    const { pubsub } = memory.open();
+    const reader = pubsub.subscribe('task:token', 1);
+    const pending = reader.next(); // a waiting next() takes the first event directly
+    for (const i of range(MAX_BUFFER + 1)) pubsub.publish('task:token', 1, token(i));
+    assert.equal((await pending).value?.seq, 0);
+    // 1..1024 are buffered: exactly full, still alive.
+    pubsub.publish('task:token', 1, token(MAX_BUFFER + 1));
+    // The 1,026th overflowed it.
+    await assert.rejects(reader.next(), { message: BEHIND });
+    assert.deepEqual(await reader.next(), { value: undefined, done: true });
+  });
+
+  test('close() resolves and is harmless', async () => {
+    const bus = createBus(undefined);
+    const sub = bus.pubsub.subscribe('task:cancel');
+    await bus.close();
+    bus.pubsub.publish('task:cancel', { taskId: 1 });
+    assert.deepEqual(await nextValue(sub), { taskId: 1 });
+    await sub.return!();
+  });
+});
+
+describe('pub/sub over Redis', { skip: !redisUrl && 'needs REDIS_URL' }, () => {
+  let admin: Redis;
+  const numsub = async (channel: string) => {
+    const [, n] = (await admin.call('PUBSUB', 'NUMSUB', channel)) as [string, number];
+    return Number(n);
+  };
+  const prefix = () => `test:pubsub:${randomUUID()}:`;
+
+  before(async () => {
+    admin = new Redis(redisUrl!, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await admin.connect();
+  });
+  after(() => admin.disconnect());
+
+  shared(overRedis);
+
+  test('one Redis subscription per channel per process, however many subscribers; unsubscribed when the last leaves', async () => {
+    const p = prefix();
+    const { pubsub } = overRedis.open(p);
+    const channel = `${p}task:token:1`;
+    assert.equal(await numsub(channel), 0);
+
+    const subs = range(1000).map(() => pubsub.subscribe('task:token', 1));
+    await within(Promise.all(subs.map((s) => s.ready)), 10_000, 'ready of 1,000 subscribers');
+    assert.equal(await numsub(channel), 1);
+
+    // One message, parsed once: every subscriber gets the same object.
+    pubsub.publish('task:token', 1, token(7));
+    const got = await Promise.all(subs.map((s) => nextValue(s)));
+    assert.equal(got[0]!.seq, 7);
+    assert.ok(got.every((g) => g === got[0]), 'one parsed payload shared by the subscribers of the process');
+
+    await Promise.all(subs.slice(1).map((s) => s.return!()));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await numsub(channel), 1, 'a subscriber is left: the channel stays subscribed');
+
+    await subs[0]!.return!();
+    await until('the channel to be unsubscribed', async () => (await numsub(channel)) === 0, 5_000, 20);
+
+    // Leaving by a pending next() being resolved, by throw() and by falling behind unsubscribe too.
+    const waiting = pubsub.subscribe('task:token', 2);
+    await waiting.ready;
+    assert.equal(await numsub(`${p}task:token:2`), 1);
+    const pending = waiting.next();
+    await waiting.return!();
+    assert.equal((await pending).done, true);
+    await until('task:token:2 to be unsubscribed', async () => (await numsub(`${p}task:token:2`)) === 0, 5_000, 20);
+
+    const thrown = pubsub.subscribe('task:cancel');
+    await thrown.ready;
+    assert.equal(await numsub(`${p}task:cancel`), 1);
+    await thrown.throw!(new Error('x')).catch(() => {});
+    await until('task:cancel to be unsubscribed', async () => (await numsub(`${p}task:cancel`)) === 0, 5_000, 20);
+
+    const lazy = pubsub.subscribe('task:token', 3);
+    await lazy.ready;
+    for (const i of range(MAX_BUFFER + 1)) pubsub.publish('task:token', 3, token(i));
+    await until('the lazy subscriber to be dropped and its channel unsubscribed', async () => (await numsub(`${p}task:token:3`)) === 0, 10_000, 20);
+    await assert.rejects(lazy.next(), { message: BEHIND });
+  });
+
+  test('two instances on one Redis with one prefix: an event published on A reaches subscribers on A and B', async () => {
+    const p = prefix();
+    const a = overRedis.open(p).pubsub;
+    const b = overRedis.open(p).pubsub;
+    const onA = a.subscribe('task:token', 1);
+    const onB1 = b.subscribe('task:token', 1);
+    const onB2 = b.subscribe('task:token', 1);
+    const cancelOnB = b.subscribe('task:cancel');
+    await Promise.all([onA.ready, onB1.ready, onB2.ready, cancelOnB.ready]);
+    assert.equal(await numsub(`${p}task:token:1`), 2, 'one Redis subscription per instance');
+
+    for (const i of range(20)) a.publish('task:token', 1, token(i));
+    b.publish('task:token', 1, token(20));
+    assert.deepEqual(seqs(await take(onA, 20)), range(20));
+    assert.deepEqual(seqs(await take(onB1, 20)), range(20));
+    assert.deepEqual(seqs(await take(onB2, 20)), range(20));
+    // B's own event reaches A too.
+    for (const s of [onA, onB1, onB2]) assert.equal((await nextValue(s)).seq, 20);
+
+    a.publish('task:cancel', { taskId: 3 });
+    assert.deepEqual(await nextValue(cancelOnB), { taskId: 3 });
+  });
+
+  test('another prefix isolates', async () => {
+    const p1 = prefix();
+    const p2 = prefix();
+    const a = overRedis.open(p1).pubsub;
+    const b = overRedis.open(p2).pubsub;
+    const onA = a.subscribe('task:cancel');
+    const onB = b.subscribe('task:cancel');
+    await Promise.all([onA.ready, onB.ready]);
+    assert.equal(await numsub(`${p1}task:cancel`), 1);
+    assert.equal(await numsub(`${p2}task:cancel`), 1);
+
+    a.publish('task:cancel', { taskId: 1 });
+    b.publish('task:cancel', { taskId: 2 });
+    assert.deepEqual(await nextValue(onA), { taskId: 1 });
+    assert.deepEqual(await nextValue(onB), { taskId: 2 });
+    // Someone else's message on the shared Redis, without the prefix or not JSON, is ignored.
+    await admin.publish('task:cancel', JSON.stringify({ taskId: 99 }));
+    await admin.publish(`${p1}task:cancel`, 'not json {');
+    a.publish('task:cancel', { taskId: 4 });
+    assert.deepEqual(await nextValue(onA), { taskId: 4 });
+    assert.ok(await stillPending(onB.next(), 100));
+  });
+
+  test('payloads are JSON: dates arrive as ISO strings, undefined properties are gone', async () => {
+    const p = prefix();
+    const a = overRedis.open(p).pubsub;
+    const b = overRedis.open(p).pubsub;
+    const onB = b.subscribe('task:updated', 9);
+    await onB.ready;
+    const createdAt = new Date('2024-05-06T07:08:09.010Z');
+    const sent = { ...snapshot(9, createdAt), error: undefined };
+    a.publish('task:updated', 9, sent);
+    const got = (await nextValue(onB)) as unknown as Record<string, unknown>;
+    assert.notEqual(got, sent);
+    assert.deepEqual(got, { id: 9, userId: 7, status: 'running', progress: 0.5, createdAt: '2024-05-06T07:08:09.010Z', finishedAt: null });
+  });
+
+  test('close() disconnects: the Redis subscription is gone and publishing does nothing', async () => {
+    const p = prefix();
+    const closing = createBus(redisUrl!, p);
+    const other = overRedis.open(p).pubsub;
+    const sub = closing.pubsub.subscribe('task:cancel');
+    const onOther = other.subscribe('task:cancel');
+    await Promise.all([sub.ready, onOther.ready]);
+    assert.equal(await numsub(`${p}task:cancel`), 2);
+
+    await within(closing.close(), 2_000, 'close()');
+    await until('the closed bus to leave Redis', async () => (await numsub(`${p}task:cancel`)) === 1, 5_000, 20);
+
+    closing.pubsub.publish('task:cancel', { taskId: 1 }); // must neither throw nor arrive
+    other.publish('task:cancel', { taskId: 2 });
+    assert.deepEqual(await nextValue(onOther), { taskId: 2 }, 'the publish on the closed bus went nowhere');
+    // The closed bus receives nothing more (its subscriber is not ended by close(), see the report).
+    assert.ok(await stillPending(sub.next(), 100));
+    await sub.return!();
+  });
+});
