@@ -15,7 +15,7 @@ import type { Context, Deps, RequestMeta } from './context.js';
 import { API_KEY_PREFIX, credentialFrom, resolveViewer } from './modules/auth/viewer.js';
 import { AppError, unauthenticated } from './errors.js';
 import { isUnavailable } from './lib/prisma-errors.js';
-import { createRestHandler } from './rest/core.js';
+import { createRestHandler, MAX_BODY } from './rest/core.js';
 import { INTERNAL_HEADER, INTERNAL_SECRET } from './rest/internal.js';
 import { REST_APIS } from './rest/index.js';
 import { createDocsHandler } from './rest/openapi.js';
@@ -82,6 +82,9 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
   const yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
+    // The REST layer reads bodies up to MAX_BODY (documented uploads up to 50 MB) and sends them
+    // on as one operation: Yoga's limit (25 MB by default) must not be the smaller one.
+    maxRequestBodySize: MAX_BODY + 4 * 1024 * 1024,
     graphiql: config.graphiql ? { title: 'genhub', subscriptionsProtocol: 'WS' } : false,
     landingPage: false,
     maskedErrors: {

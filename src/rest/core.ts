@@ -139,6 +139,8 @@ function internalIfOurs(e: { message: string; extensions?: Record<string, any> }
     log.error({ error: e.message, query }, 'REST route operation is invalid');
     return { message: 'Internal server error', code: 'INTERNAL_SERVER_ERROR', status: 500, extensions: {} };
   }
+  // Yoga's own body limit (a REST body within MAX_BODY whose operation is larger still).
+  if (code === 'REQUEST_ENTITY_TOO_LARGE') return { message: 'Request body too large', code: 'PAYLOAD_TOO_LARGE', status: 413, extensions: {} };
   return opError(e);
 }
 
@@ -354,7 +356,7 @@ function parseCookies(header: string | null): Record<string, string> {
 }
 
 /** Bodies up to this size are read (uploads: the documented 10 MB images, 50 MB videos). */
-const MAX_BODY = 60 * 1024 * 1024;
+export const MAX_BODY = 60 * 1024 * 1024;
 /** The deepest nesting of objects and arrays a JSON body may have. */
 const MAX_JSON_DEPTH = 64;
 
