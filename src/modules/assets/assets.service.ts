@@ -53,7 +53,7 @@ export async function storeOutputs(
   const put = async (kind: AssetKind, data: Buffer, mime: string, extra: Extra) => {
     const sniffed = kind === 'image' ? sniffImage(data) : null;
     const type = sniffed?.mime ?? mime;
-    const ext = EXT[type] ?? 'bin';
+    const ext = (Object.hasOwn(EXT, type) && EXT[type]) || 'bin';
     const id = randomUUID();
     const storageKey = `assets/${task.userId}/${id}.${ext}`;
     await deps.storage.put(storageKey, data);

@@ -310,7 +310,7 @@ const routes: Route[] = [
     requestBody: { contentType: 'application/json', example: { kind: 'image.generate', model: 'sdxl', prompt: 'a deer in a misty forest', width: 512, height: 512 } },
     async run(c, gql) {
       const kind = String(c.body.kind ?? c.body.type ?? '');
-      const spec = KINDS[kind];
+      const spec = Object.hasOwn(KINDS, kind) ? KINDS[kind] : undefined;
       if (!spec) throw invalid('kind', `must be one of ${Object.keys(KINDS).join(', ')}`, 422);
       if (typeof c.body.model !== 'string') throw invalid('model', 'field required', 422);
       const params = typeof c.body.input === 'object' && c.body.input ? { ...c.body, ...(c.body.input as object) } : c.body;
