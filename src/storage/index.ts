@@ -36,8 +36,14 @@ export function createLocalStorage(root: string): Storage {
   return {
     async put(key, data) {
       const p = pathOf(key);
-      await mkdir(dirname(p), { recursive: true });
-      await writeFile(p, data);
+      // Folders are made the first time they are missing, not checked on every write.
+      try {
+        await writeFile(p, data);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        await mkdir(dirname(p), { recursive: true });
+        await writeFile(p, data);
+      }
     },
     async get(key) {
       try {

@@ -14,11 +14,15 @@ export interface UserEvent {
   createdAt: string;
 }
 
-/** Publishes a user's event to subscriptions and queues it for the user's webhooks. */
-export async function emit(deps: Pick<Deps, 'pubsub' | 'log' | 'prisma' | 'config' | 'webhookQueue'>, userId: number, type: EventType, data: Record<string, unknown>) {
+/**
+ * Publishes a user's event to subscriptions and queues it for the user's webhooks. `hooks`, when
+ * the caller already read them (in the statement that changed the task), are the user's active
+ * webhooks for this event type; otherwise they are looked up.
+ */
+export async function emit(deps: Pick<Deps, 'pubsub' | 'log' | 'prisma' | 'config' | 'webhookQueue'>, userId: number, type: EventType, data: Record<string, unknown>, hooks?: string[]) {
   const event: UserEvent = { id: `evt_${crypto.randomUUID()}`, type, userId, data, createdAt: new Date().toISOString() };
   deps.log.debug({ userId, type }, 'event');
   deps.pubsub.publish('user:event', userId, event);
-  await dispatch(deps, userId, event).catch((err) => deps.log.error({ err, userId, type }, 'queueing webhook deliveries failed'));
+  await dispatch(deps, userId, event, hooks).catch((err) => deps.log.error({ err, userId, type }, 'queueing webhook deliveries failed'));
   return event;
 }

@@ -233,7 +233,15 @@ export interface Success {
  * assets and its usage record. Refused (null) when the task is no longer running or a cancel
  * was asked: then nothing at all is written.
  */
-export async function finishSucceeded(deps: Pick<Deps, 'prisma'>, id: number, s: Success): Promise<Task | null> {
+export interface Finished {
+  task: Task;
+  /** The assets stored with it, in the order of the result's outputs. */
+  assets: { id: number; kind: string; mimeType: string }[];
+  /** The owner's webhooks for "ai.task.completed". */
+  completedHooks: string[];
+}
+
+export async function finishSucceeded(deps: Pick<Deps, 'prisma'>, id: number, s: Success): Promise<Finished | null> {
   const assets = s.assets.map((a) => ({
     kind: a.kind,
     storage_key: a.storageKey,
@@ -248,7 +256,7 @@ export async function finishSucceeded(deps: Pick<Deps, 'prisma'>, id: number, s:
     prompt: a.prompt ?? null,
     metadata: a.metadata ?? {},
   }));
-  const rows = await deps.prisma.$queryRaw<Task[]>`
+  const rows = await deps.prisma.$queryRaw<(Task & { finishedAssets: Finished['assets']; completedHooks: string[] })[]>`
     WITH t AS (
       UPDATE tasks SET status = 'succeeded', progress = 100, progress_message = 'Done', output = ${JSON.stringify(s.output)}::jsonb,
              cost = ${s.spend}, finished_at = now(), updated_at = now(), provider_job_id = COALESCE(${s.providerJobId ?? null}, provider_job_id)
@@ -270,6 +278,7 @@ export async function finishSucceeded(deps: Pick<Deps, 'prisma'>, id: number, s:
       SELECT t.user_id, t.id, x.kind::"AssetKind", x.storage_key, x.short_key, x.file_name, x.mime_type, x.size, x.width, x.height, x.duration_sec, x.thumbnail_key, x.prompt, x.metadata
       FROM t, jsonb_to_recordset(${JSON.stringify(assets)}::jsonb) AS x(kind text, storage_key text, short_key text, file_name text, mime_type text, size int,
            width int, height int, duration_sec double precision, thumbnail_key text, prompt text, metadata jsonb)
+      RETURNING id, kind::text AS kind, mime_type AS "mimeType", storage_key
     ), u AS (
       INSERT INTO usage_records (user_id, api_key_id, task_id, model_id, endpoint, prompt_tokens, completion_tokens, total_tokens, units, cost)
       SELECT t.user_id, t.api_key_id, t.id, t.model_id, ${s.usage.endpoint}, ${s.usage.promptTokens}, ${s.usage.completionTokens},
@@ -286,17 +295,29 @@ export async function finishSucceeded(deps: Pick<Deps, 'prisma'>, id: number, s:
       FROM t WHERE t.order_id IS NOT NULL AND ${s.trainedModel?.ref ?? null}::text IS NOT NULL
       ON CONFLICT (order_id) DO UPDATE SET provider = EXCLUDED.provider, provider_ref = EXCLUDED.provider_ref, metadata = EXCLUDED.metadata
     )
-    SELECT ${TASK_COLUMNS} FROM t`;
-  return rows[0] ?? null;
+    SELECT ${TASK_COLUMNS},
+      (SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'kind', a.kind, 'mimeType', a."mimeType") ORDER BY o.n), '[]'::jsonb)
+         FROM a JOIN jsonb_array_elements_text(${JSON.stringify(assets.map((x) => x.storage_key))}::jsonb) WITH ORDINALITY AS o(key, n) ON o.key = a.storage_key) AS "finishedAssets",
+      ARRAY(SELECT w.id FROM webhooks w WHERE w.user_id = t.user_id AND w.active AND 'ai.task.completed' = ANY(w.events)) AS "completedHooks"
+    FROM t`;
+  const row = rows[0];
+  if (!row) return null;
+  const { finishedAssets, completedHooks, ...task } = row;
+  return { task, assets: finishedAssets, completedHooks };
 }
 
 /** Takes a task for a run: queued or (a run that died) running; counts the attempt. Null when finished or gone. */
-export async function claimTask(deps: Pick<Deps, 'prisma'>, id: number): Promise<Task | null> {
-  const rows = await deps.prisma.$queryRaw<Task[]>`
+export async function claimTask(deps: Pick<Deps, 'prisma'>, id: number): Promise<{ task: Task; startedHooks: string[] } | null> {
+  // The owner's webhooks for "ai.task.started" come back with the claim: no second round trip.
+  const rows = await deps.prisma.$queryRaw<(Task & { startedHooks: string[] })[]>`
     UPDATE tasks SET status = 'running', attempts = attempts + 1, started_at = now(), progress_message = 'Starting', updated_at = now()
     WHERE id = ${id} AND status IN ('queued', 'running')
-    RETURNING ${TASK_COLUMNS}`;
-  return rows[0] ?? null;
+    RETURNING ${TASK_COLUMNS},
+      ARRAY(SELECT w.id FROM webhooks w WHERE w.user_id = tasks.user_id AND w.active AND 'ai.task.started' = ANY(w.events)) AS "startedHooks"`;
+  const row = rows[0];
+  if (!row) return null;
+  const { startedHooks, ...task } = row;
+  return { task, startedHooks };
 }
 
 /**

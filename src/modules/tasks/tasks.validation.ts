@@ -37,8 +37,27 @@ const textParams = (maxTokens: number) => ({
   seed: sampling.seed,
 });
 
+/**
+ * Schemas built so far, by what they depend on: the kind, the mask, and the model's endpoints and
+ * token limit. Building a zod schema (and its first parse, which compiles it) costs far more than
+ * using it, so each is built once; a model changed in the catalog gets a key of its own.
+ */
+const schemas = new Map<string, ReturnType<typeof buildSchema>>();
+
 /** The schema of a kind's input on a model; `null` when the model cannot run that kind. */
 function schemaFor(kind: TaskKindName, model: AiModel, hasMask: boolean) {
+  const cacheKey = `${kind}|${hasMask ? 1 : 0}|${model.maxTokens ?? ''}|${model.supportedEndpoints.join(',')}`;
+  let schema = schemas.get(cacheKey);
+  if (schema === undefined) {
+    // Bounded by kinds × endpoint sets × token limits in the catalog; cleared if that ever grows odd.
+    if (schemas.size >= 1000) schemas.clear();
+    schema = buildSchema(kind, model, hasMask);
+    schemas.set(cacheKey, schema);
+  }
+  return schema;
+}
+
+function buildSchema(kind: TaskKindName, model: AiModel, hasMask: boolean) {
   const can = (e: Endpoint) => model.supportedEndpoints.includes(e);
   const maxTokens = model.maxTokens ?? 4096;
   switch (kind) {

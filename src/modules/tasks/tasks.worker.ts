@@ -49,19 +49,19 @@ export function startTaskWorker(deps: Deps): TaskWorker {
   async function run(idText: string): Promise<void> {
     const id = Number(idText);
     // Claim: only a task that has not finished; every claim is an attempt.
-    const task = await claimTask(deps, id);
-    if (!task) return; // finished, canceled or deleted meanwhile
+    const claimed = await claimTask(deps, id);
+    if (!claimed) return; // finished, canceled or deleted meanwhile
     // Listen for a cancel from here on; one asked before the claim is in the row.
     const controller = new AbortController();
     controllers.set(id, controller);
     try {
-      await runClaimed(task, controller);
+      await runClaimed(claimed.task, claimed.startedHooks, controller);
     } finally {
       controllers.delete(id);
     }
   }
 
-  async function runClaimed(task: Task, controller: AbortController): Promise<void> {
+  async function runClaimed(task: Task, startedHooks: string[], controller: AbortController): Promise<void> {
     const id = task.id;
     if (task.cancelRequestedAt) return void (await failTask(id, 'CANCELED', 'Canceled by the user', 'canceled'));
     if (task.deadlineAt && task.deadlineAt.getTime() <= Date.now()) return void (await failTask(id, 'DEADLINE_EXCEEDED', 'The task passed its deadline before it could finish', 'canceled'));
@@ -70,7 +70,9 @@ export function startTaskWorker(deps: Deps): TaskWorker {
     }
     publishTask(deps, 'started', task);
     if (task.attempts === 1) {
-      void events.emit(deps, task.userId, 'ai.task.started', { task_id: task.requestId, id: task.id, model: task.modelId, user_id: task.userId, timestamp: new Date().toISOString() }).catch(() => {});
+      void events
+        .emit(deps, task.userId, 'ai.task.started', { task_id: task.requestId, id: task.id, model: task.modelId, user_id: task.userId, timestamp: new Date().toISOString() }, startedHooks)
+        .catch(() => {});
     }
 
     // Disabled models still finish the tasks already accepted.
@@ -187,9 +189,9 @@ export function startTaskWorker(deps: Deps): TaskWorker {
       ...(result.video ? { video: { durationSec: result.video.durationSec, fps: result.video.fps } } : {}),
       images: result.images?.length ?? 0,
     } as Prisma.InputJsonValue;
-    let done: Task | null;
+    let finished: Awaited<ReturnType<typeof finishSucceeded>>;
     try {
-      done = await finishSucceeded(deps, task.id, {
+      finished = await finishSucceeded(deps, task.id, {
         spend,
         output,
         providerJobId: result.providerJobId,
@@ -207,7 +209,7 @@ export function startTaskWorker(deps: Deps): TaskWorker {
       await discard(deps, prepared);
       throw err;
     }
-    if (!done) {
+    if (!finished) {
       // Finished elsewhere meanwhile, or a cancel was asked while it ran (the cancel wins and
       // nothing is charged): keep nothing of this run.
       await discard(deps, prepared);
@@ -215,9 +217,9 @@ export function startTaskWorker(deps: Deps): TaskWorker {
       if (now?.status === 'running' && now.cancelRequestedAt) await failTask(task.id, 'CANCELED', 'Canceled by the user', 'canceled', result.usage?.completionTokens ?? 0);
       return;
     }
+    const { task: done, assets, completedHooks } = finished;
     publishTask(deps, 'succeeded', done);
     const tokens = result.usage ? { prompt_tokens: result.usage.promptTokens, completion_tokens: result.usage.completionTokens, total_tokens: usage.tokens } : undefined;
-    const assets = await prisma.asset.findMany({ where: { taskId: done.id }, select: { id: true, kind: true, mimeType: true }, orderBy: { id: 'asc' } });
     await events.emit(deps, done.userId, 'ai.task.completed', {
       task_id: done.requestId,
       id: done.id,
@@ -234,7 +236,7 @@ export function startTaskWorker(deps: Deps): TaskWorker {
       usage: tokens,
       user_id: done.userId,
       timestamp: new Date().toISOString(),
-    });
+    }, completedHooks);
     if (done.orderId !== null) {
       await events.emit(deps, done.userId, 'order.completed', { order_id: done.orderId, task_id: done.requestId, kind: kindName(done.kind), status: 'completed', user_id: done.userId, timestamp: new Date().toISOString() });
     }

@@ -107,8 +107,8 @@ export async function deleteWebhook(deps: Pick<Deps, 'prisma'>, userId: number, 
  * The body is `{ id, event, type, timestamp, data }` (seed 004's `event` and `data`, and the
  * Standard Webhooks `type` and `timestamp`).
  */
-export async function dispatch(deps: WebhookDeps, userId: number, event: { id: string; type: string; data: Record<string, unknown>; createdAt: string }) {
-  const hooks = await deps.prisma.webhook.findMany({ where: { userId, active: true, events: { has: event.type } }, select: { id: true } });
+export async function dispatch(deps: WebhookDeps, userId: number, event: { id: string; type: string; data: Record<string, unknown>; createdAt: string }, known?: string[]) {
+  const hooks = known ? known.map((id) => ({ id })) : await deps.prisma.webhook.findMany({ where: { userId, active: true, events: { has: event.type } }, select: { id: true } });
   if (!hooks.length) return;
   const payload = { id: event.id, event: event.type, type: event.type, timestamp: event.createdAt, data: event.data } as Prisma.InputJsonValue;
   const rows = hooks.map((h) => ({ id: `msg_${randomUUID().replace(/-/g, '')}`, webhookId: h.id, eventType: event.type, payload, nextAttemptAt: new Date() }));
