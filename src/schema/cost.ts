@@ -18,6 +18,9 @@
 //   the operation                 Σ cost(top-level selection)
 // where size is the largest page-size argument of the field (first, last, limit, pageSize), at
 // least 1 and at most the schema's page cap, 100; armor's size is the literal first/last only.
+// An argument left out counts as the page the resolver returns then: its default in the schema
+// (each `limit:` and `pageSize:` declares the default its resolver uses), or for a connection
+// without first or last, the connections' default page of 20. Armor counts those as 1.
 // With the same page sizes (up to 100) written as literals the two costs are the same, and a
 // `limit:` now counts like a `first:`. The cap is what the resolvers enforce: Relay connections
 // return at most maxSize: 100 rows, and the offset pages (credits' pageOf, listUsers, avatarsOf)
@@ -72,12 +75,16 @@ export interface VariableCostOptions {
   sizeArguments?: readonly string[];
   /** The most rows a page-size argument gives in this schema (larger values are refused or clamped by the resolvers). */
   maxPageSize?: number;
+  /** The page a Relay connection returns when neither first nor last is given (the relay plugin's defaultSize). */
+  connectionPageSize?: number;
 }
 
 /** The page-size arguments of the schema: Relay connections (first, last), offset pages (limit), avatars (pageSize). */
 export const SIZE_ARGUMENTS = ['first', 'last', 'limit', 'pageSize'] as const;
 /** The page cap every one of them has in this schema (see the top of this file). */
 export const MAX_PAGE_SIZE = 100;
+/** The page of a connection asked without first or last (defaultSize of every connection in this schema). */
+export const CONNECTION_PAGE_SIZE = 20;
 
 interface Walk {
   schema: GraphQLSchema;
@@ -90,6 +97,7 @@ interface Walk {
   factor: number;
   sizes: ReadonlySet<string>;
   maxPageSize: number;
+  connectionPageSize: number;
 }
 
 /**
@@ -119,6 +127,7 @@ export function operationCost(
     factor: options.depthCostFactor ?? 1.5,
     sizes: new Set(options.sizeArguments ?? SIZE_ARGUMENTS),
     maxPageSize: options.maxPageSize ?? MAX_PAGE_SIZE,
+    connectionPageSize: options.connectionPageSize ?? CONNECTION_PAGE_SIZE,
   };
   const root = rootType(schema, operation);
   let cost = 0;
@@ -183,10 +192,16 @@ function pageSize(w: Walk, node: FieldNode, def: GraphQLField<unknown, unknown> 
     values = untyped(w, node);
   }
   let size = 1;
+  let given = false;
   for (const name of w.sizes) {
-    const v = values[name];
+    let v = values[name];
+    // Left out or null: the resolver pages by the argument's default (declared in the schema).
+    if (v === undefined || v === null) v = def?.args.find((a) => a.name === name)?.defaultValue;
+    else given = true;
     if (typeof v === 'number' && Number.isFinite(v)) size = Math.max(size, v);
   }
+  // A connection asked without first or last returns its default page.
+  if (!given && def?.args.some((a) => a.name === 'first' || a.name === 'last')) size = Math.max(size, w.connectionPageSize);
   return Math.min(size, Math.max(1, w.maxPageSize));
 }
 

@@ -289,6 +289,27 @@ describe('the cost of page sizes given as variables (and limit:) counts like the
     assert.equal(tooLarge.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', JSON.stringify(tooLarge.body.errors));
   });
 
+  test('a page size left out counts as the page the resolver returns: the argument\'s default, or 20 for a connection', async () => {
+    // chats: 100 chats with their messages (default 50 each): up to 5,000 rows, over the limit…
+    const nested = await post(`query { chats(limit: 100) { items { id messages { content } } } }`);
+    overCost(nested);
+    // …counted as the same page written out, and runs with one message a chat.
+    const written = await post(`query { chats(limit: 100) { items { id messages(limit: 50) { content } } } }`);
+    overCost(written);
+    assert.equal(found(nested), found(written), 'the default counts as the same page written out');
+    const one = await post(`query { chats(limit: 100) { items { id messages(limit: 1) { content } } } }`);
+    assert.equal(one.body.errors, undefined, JSON.stringify(one.body.errors));
+    // null is the default too.
+    overCost(await post(`query($n: Int) { chats(limit: 100) { items { id messages(limit: $n) { content } } } }`, u.token, { n: null }));
+    // A connection without first or last returns 20 rows: counted as first: 20.
+    const three = (size: string) => ['a', 'b', 'c'].map((k) => `${k}: tasksConnection${size} { edges { node { ${heavy} } } }`).join(' ');
+    const bare = await post(`query { ${three('')} }`);
+    overCost(bare);
+    assert.equal(found(bare), found(await post(`query { ${three('(first: 20)')} }`)), 'counted as first: 20');
+    const small = await post(`query { ${three('(first: 5)')} }`);
+    assert.equal(small.body.errors, undefined, JSON.stringify(small.body.errors));
+  });
+
   test('a mutation over the cost by a variable page size creates nothing; with a small page it runs', async () => {
     const { prisma } = t.app.deps;
     const chats = () => prisma.chat.count({ where: { userId: u.user.databaseId } });

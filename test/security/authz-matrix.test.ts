@@ -504,7 +504,9 @@ function selectionOf(type: GraphQLOutputType, depth: number): string {
     .map((fd) => {
       if (isLeafType(getNamedType(fd.type))) return fd.name;
       if (depth <= 0) return '';
-      return `${fd.name} { ${selectionOf(fd.type, depth - 1)} }`;
+      // Nested lists page by 2 (the fixtures are small), so wide selections stay under the cost limit.
+      const size = fd.args.find((a) => ['first', 'limit', 'pageSize'].includes(a.name));
+      return `${fd.name}${size ? `(${size.name}: 2)` : ''} { ${selectionOf(fd.type, depth - 1)} }`;
     })
     .filter(Boolean);
   return `__typename ${fields.join(' ')}`;

@@ -60,7 +60,7 @@ builder.queryFields((t) => {
       type: AssetPage,
       description: 'Your asset library (limit 1–100, default 20).',
       authScopes: { permission: 'ai:read' },
-      args: { ...libraryArgs(), offset: t.arg.int({ required: false }), limit: t.arg.int({ required: false }) },
+      args: { ...libraryArgs(), offset: t.arg.int({ required: false }), limit: t.arg.int({ required: false, defaultValue: 20 }) },
       resolve: (_r, args, ctx) => library.listAssets(ctx, myId(ctx), args.type ?? 'all', args.sort ?? 'newest', pageArgs(args)),
     }),
     assetsConnection: t.prismaConnection({

@@ -48,7 +48,7 @@ export const Chat = builder.prismaNode('Chat', {
     systemPrompt: t.exposeString('systemPrompt', { nullable: true }),
     messages: t.relation('messages', {
       description: 'Oldest first (limit 1–200, default 50).',
-      args: { offset: t.arg.int({ required: false }), limit: t.arg.int({ required: false }) },
+      args: { offset: t.arg.int({ required: false }), limit: t.arg.int({ required: false, defaultValue: 50 }) },
       query: (args) => {
         const page = pageArgs({ offset: args.offset, limit: args.limit ?? 50 }, 50);
         return { orderBy: { id: 'asc' }, skip: page.offset, take: page.limit };
@@ -106,7 +106,7 @@ builder.queryFields((t) => ({
     type: ChatPage,
     description: 'Your chats (offset, limit 1–100, default 10).',
     authScopes: { permission: 'chats:read' },
-    args: { offset: t.arg.int({ required: false }), limit: t.arg.int({ required: false }) },
+    args: { offset: t.arg.int({ required: false }), limit: t.arg.int({ required: false, defaultValue: 10 }) },
     resolve: (_r, args, ctx) => chats.listChats(ctx, viewerOf(ctx).id, pageArgs(args, 10)),
   }),
   chatsConnection: t.prismaConnection({

@@ -74,7 +74,7 @@ builder.queryFields((t) => ({
     type: RedemptionCodePage,
     description: 'Admin: codes, newest first, optionally of one batch.',
     authScopes: { admin: true },
-    args: { offset: t.arg.int({ required: false }), limit: t.arg.int({ required: false }), batchId: t.arg.string({ required: false }) },
+    args: { offset: t.arg.int({ required: false }), limit: t.arg.int({ required: false, defaultValue: 20 }), batchId: t.arg.string({ required: false }) },
     resolve: (_root, args, ctx) => codes.listCodes(ctx, { ...pageArgs(args), batchId: args.batchId }),
   }),
 }));

@@ -49,7 +49,7 @@ builder.objectFields(User, (t) => ({
   creditEntries: t.field({
     type: CreditEntryPage,
     description: 'The ledger of this account (limit 1–100, default 20).',
-    args: { offset: t.arg.int({ required: false }), limit: t.arg.int({ required: false }) },
+    args: { offset: t.arg.int({ required: false }), limit: t.arg.int({ required: false, defaultValue: 20 }) },
     resolve: (user, args, ctx) => credits.entries(ctx, user.id, pageArgs(args)),
   }),
 }));

@@ -51,7 +51,7 @@ builder.queryFields((t) => ({
     type: PresetPage,
     description: 'Your presets and the shared ones (or only yours with mine: true), newest first.',
     authScopes: { permission: 'presets:read' },
-    args: { mine: t.arg.boolean({ required: false }), offset: t.arg.int({ required: false }), limit: t.arg.int({ required: false }) },
+    args: { mine: t.arg.boolean({ required: false }), offset: t.arg.int({ required: false }), limit: t.arg.int({ required: false, defaultValue: 10 }) },
     resolve: (_r, args, ctx) => presets.listPresets(ctx, viewerOf(ctx), args.mine ?? false, pageArgs(args, 10)),
   }),
   presetsConnection: t.prismaConnection({

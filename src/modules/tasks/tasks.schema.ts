@@ -335,7 +335,7 @@ builder.queryFields((t) => ({
     type: TaskPage,
     description: 'Your task history, newest first (limit 1–100, default 20).',
     authScopes: { permission: 'ai:read' },
-    args: { filter: t.arg({ type: TaskFilter, required: false }), offset: t.arg.int({ required: false }), limit: t.arg.int({ required: false }) },
+    args: { filter: t.arg({ type: TaskFilter, required: false }), offset: t.arg.int({ required: false }), limit: t.arg.int({ required: false, defaultValue: 20 }) },
     resolve: (_r, args, ctx) =>
       tasks.listTasks(ctx, me(ctx).id, { ...args.filter, kind: args.filter?.kind?.map((k) => kindName(k)) }, pageArgs(args)),
   }),

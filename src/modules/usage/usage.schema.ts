@@ -119,7 +119,7 @@ builder.queryFields((t) => ({
     type: UsageRecordPage,
     description: 'Your charged requests one by one, newest first unless sort: asc (limit 1–100, default 20).',
     authScopes: { permission: 'usage:read' },
-    args: { offset: t.arg.int({ required: false }), limit: t.arg.int({ required: false }), sort: t.arg({ type: SortOrder, required: false }) },
+    args: { offset: t.arg.int({ required: false }), limit: t.arg.int({ required: false, defaultValue: 20 }), sort: t.arg({ type: SortOrder, required: false }) },
     resolve: async (_r, args, ctx) => {
       const page = pageArgs(args);
       const where = { userId: (ctx.viewer as UserViewer).user.id };

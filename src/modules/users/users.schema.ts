@@ -105,7 +105,7 @@ builder.queryFields((t) => ({
     type: UserPage,
     description: 'Admin: users by offset and limit (limit 1–100, default 10).',
     authScopes: { admin: true },
-    args: { offset: t.arg.int({ required: false }), limit: t.arg.int({ required: false }) },
+    args: { offset: t.arg.int({ required: false }), limit: t.arg.int({ required: false, defaultValue: 10 }) },
     resolve: (_root, args, ctx) => users.listUsers(ctx, args),
   }),
   usersConnection: t.prismaConnection({

@@ -23,7 +23,7 @@ export const Webhook = builder.prismaObject('Webhook', {
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     deliveries: t.relation('deliveries', {
       description: 'Newest first (limit 1–100, default 20).',
-      args: { status: t.arg({ type: DeliveryStatus, required: false }), offset: t.arg.int({ required: false }), limit: t.arg.int({ required: false }) },
+      args: { status: t.arg({ type: DeliveryStatus, required: false }), offset: t.arg.int({ required: false }), limit: t.arg.int({ required: false, defaultValue: 20 }) },
       query: (args) => {
         const page = pageArgs(args);
         return { where: args.status ? { status: args.status } : {}, orderBy: { createdAt: 'desc' }, skip: page.offset, take: page.limit };
