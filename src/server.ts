@@ -23,6 +23,7 @@ import { AI_STREAM_PATHS, createAiStream } from './rest/ai-stream.js';
 import { RateLimitedError, type RateState } from './modules/limits/limits.service.js';
 import { verifySignature, type Variant } from './modules/assets/assets.service.js';
 import { schema } from './schema/index.js';
+import { useBodyLimit } from './schema/body-limit.js';
 import { useVariableCost } from './schema/cost.js';
 import { subscribe as subscribeLean } from './realtime/subscribe.js';
 
@@ -82,9 +83,8 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
   const yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
-    // The REST layer reads bodies up to MAX_BODY (documented uploads up to 50 MB) and sends them
-    // on as one operation: Yoga's limit (25 MB by default) must not be the smaller one.
-    maxRequestBodySize: MAX_BODY + 4 * 1024 * 1024,
+    // Bodies are limited by useBodyLimit below (the same limit and refusals, without a stream per request).
+    maxRequestBodySize: false,
     graphiql: config.graphiql ? { title: 'genhub', subscriptionsProtocol: 'WS' } : false,
     landingPage: false,
     maskedErrors: {
@@ -121,6 +121,9 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
         blockFieldSuggestion: { enabled: config.production },
       }),
       useVariableCost({ maxCost: config.GRAPHQL_MAX_COST }),
+      // The REST layer reads bodies up to MAX_BODY (documented uploads up to 50 MB) and sends them
+      // on as one operation: this limit must not be the smaller one.
+      useBodyLimit(MAX_BODY + 4 * 1024 * 1024, (request) => request.headers.get(INTERNAL_HEADER) === INTERNAL_SECRET),
       // Refusals of the request itself that graphql-js and Yoga give without a code (a variable of
       // the wrong type, a broken multipart map): bad input, like every other refusal.
       {

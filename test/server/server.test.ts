@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { graphql } from '../gql/index.js';
 import { codeOf, startTestServer, type TestServer } from '../helpers/harness.js';
 import { MeDoc, newUser } from '../helpers/ops.js';
+import { MAX_BODY } from '../../src/rest/core.js';
 
 const RenameDoc = graphql(`mutation Rename($name: String!) { updateProfile(input: { name: $name }) { name } }`);
 
@@ -112,6 +114,45 @@ describe('hardening', () => {
     assert.match(d.errors?.[0]?.message ?? '', /depth/i);
     const small = await t.gql(`query { me { id } }` as never);
     assert.equal(codeOf(small), 'UNAUTHENTICATED', 'a small query runs');
+  });
+
+  test('request bodies over the limit are refused with 413: by their Content-Length at once, or as a chunked body is read', async () => {
+    const limit = MAX_BODY + 4 * 1024 * 1024;
+    const post = (headers: Record<string, string>, write: (req: http.ClientRequest) => void) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        // A connection of its own each (agent: false): the server closes one whose body it refused.
+        const req = http.request(`${t.url}/graphql`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode!, body }));
+        });
+        // Writing on after the refusal may end in EPIPE or a reset: the answer has come by then.
+        req.on('error', (err) => (['EPIPE', 'ECONNRESET'].includes((err as NodeJS.ErrnoException).code ?? '') ? undefined : reject(err)));
+        write(req);
+      });
+    // A declared length over the limit: refused before the body is read (only its start is sent).
+    const declared = await post({ 'content-length': String(limit + 1) }, (req) => req.write('{"query":"'));
+    assert.equal(declared.status, 413, declared.body);
+    assert.equal(JSON.parse(declared.body).errors[0].extensions.code, 'REQUEST_ENTITY_TOO_LARGE');
+    // No length (chunked): counted as it arrives.
+    const chunked = await post({ 'transfer-encoding': 'chunked' }, (req) => {
+      const chunk = Buffer.alloc(1024 * 1024, 0x20);
+      req.write('{"query":"{ __typename }", "pad": "');
+      let sent = 0;
+      const more = () => {
+        while (sent <= limit) {
+          sent += chunk.length;
+          if (!req.write(chunk)) return void req.once('drain', more);
+        }
+        req.end('"}');
+      };
+      more();
+    });
+    assert.equal(chunked.status, 413, chunked.body.slice(0, 300));
+    // Under the limit, chunked or not, the operation runs.
+    const small = await post({ 'transfer-encoding': 'chunked' }, (req) => req.end('{"query":"{ __typename }"}'));
+    assert.equal(small.status, 200, small.body);
+    assert.equal(JSON.parse(small.body).data.__typename, 'Query');
   });
 
   test('unexpected errors are masked; readiness reports the database down', async () => {
