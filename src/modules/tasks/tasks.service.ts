@@ -306,18 +306,49 @@ export async function finishSucceeded(deps: Pick<Deps, 'prisma'>, id: number, s:
   return { task, assets: finishedAssets, completedHooks };
 }
 
-/** Takes a task for a run: queued or (a run that died) running; counts the attempt. Null when finished or gone. */
-export async function claimTask(deps: Pick<Deps, 'prisma'>, id: number): Promise<{ task: Task; startedHooks: string[] } | null> {
-  // The owner's webhooks for "ai.task.started" come back with the claim: no second round trip.
-  const rows = await deps.prisma.$queryRaw<(Task & { startedHooks: string[] })[]>`
-    UPDATE tasks SET status = 'running', attempts = attempts + 1, started_at = now(), progress_message = 'Starting', updated_at = now()
-    WHERE id = ${id} AND status IN ('queued', 'running')
-    RETURNING ${TASK_COLUMNS},
-      ARRAY(SELECT w.id FROM webhooks w WHERE w.user_id = tasks.user_id AND w.active AND 'ai.task.started' = ANY(w.events)) AS "startedHooks"`;
-  const row = rows[0];
-  if (!row) return null;
-  const { startedHooks, ...task } = row;
-  return { task, startedHooks };
+export interface Claimed {
+  task: Task;
+  /** The owner's webhooks for "ai.task.started", read with the claim. */
+  startedHooks: string[];
+}
+
+/**
+ * Takes tasks for runs in this process: queued or (a run that died) running; each claim counts
+ * an attempt; null when the task has finished or is gone. The claims asked in one turn of the
+ * event loop go to the database as one statement (a busy worker starts many tasks at once).
+ */
+export function createClaimer(deps: Pick<Deps, 'prisma'>): (id: number) => Promise<Claimed | null> {
+  let pending: Map<number, { resolve(c: Claimed | null): void; reject(err: unknown): void }[]> | null = null;
+  const flush = async () => {
+    const batch = pending!;
+    pending = null;
+    try {
+      const rows = await deps.prisma.$queryRaw<(Task & { startedHooks: string[] })[]>`
+        UPDATE tasks SET status = 'running', attempts = attempts + 1, started_at = now(), progress_message = 'Starting', updated_at = now()
+        WHERE id = ANY(${[...batch.keys()]}::int[]) AND status IN ('queued', 'running')
+        RETURNING ${TASK_COLUMNS},
+          ARRAY(SELECT w.id FROM webhooks w WHERE w.user_id = tasks.user_id AND w.active AND 'ai.task.started' = ANY(w.events)) AS "startedHooks"`;
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      for (const [id, waiting] of batch) {
+        const row = byId.get(id);
+        const claimed = row ? (({ startedHooks, ...task }) => ({ task, startedHooks }))(row) : null;
+        // The same id twice in one batch is one claim: the first caller runs it.
+        waiting.forEach((w, i) => w.resolve(i === 0 ? claimed : null));
+      }
+    } catch (err) {
+      for (const waiting of batch.values()) waiting.forEach((w) => w.reject(err));
+    }
+  };
+  return (id) =>
+    new Promise((resolve, reject) => {
+      if (!pending) {
+        pending = new Map();
+        setImmediate(() => void flush());
+      }
+      const waiting = pending.get(id) ?? [];
+      waiting.push({ resolve, reject });
+      pending.set(id, waiting);
+    });
 }
 
 /**

@@ -10,7 +10,7 @@ import { discard, signedUrl, storeOutputs } from '../assets/assets.service.js';
 import * as events from '../events/events.service.js';
 import { costOf, getModelCached } from '../models/models.service.js';
 import { publishTask } from './tasks.events.js';
-import { claimTask, finishSucceeded, finishTask } from './tasks.service.js';
+import { createClaimer, finishSucceeded, finishTask } from './tasks.service.js';
 import { kindName } from './tasks.validation.js';
 
 export interface TaskWorker {
@@ -25,6 +25,7 @@ const PERSIST_EVERY_MS = 250;
 export function startTaskWorker(deps: Deps): TaskWorker {
   const { prisma, log, config } = deps;
   const controllers = new Map<number, AbortController>();
+  const claimTask = createClaimer(deps);
 
   // A cancel asked on any instance reaches the worker running the task.
   const cancels = deps.pubsub.subscribe('task:cancel');
@@ -49,7 +50,7 @@ export function startTaskWorker(deps: Deps): TaskWorker {
   async function run(idText: string): Promise<void> {
     const id = Number(idText);
     // Claim: only a task that has not finished; every claim is an attempt.
-    const claimed = await claimTask(deps, id);
+    const claimed = await claimTask(id);
     if (!claimed) return; // finished, canceled or deleted meanwhile
     // Listen for a cancel from here on; one asked before the claim is in the row.
     const controller = new AbortController();
