@@ -4,12 +4,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import helmet from 'helmet';
-import { getOperationAST, GraphQLError, type ExecutionArgs, type ExecutionResult, type ValidationContext } from 'graphql';
+import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, type ExecutionArgs, type ExecutionResult, type ValidationContext } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { Context, Deps, RequestMeta } from './context.js';
 import { API_KEY_PREFIX, credentialFrom, resolveViewer } from './modules/auth/viewer.js';
@@ -53,6 +52,9 @@ function withCode(e: GraphQLError): GraphQLError {
   return new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, originalError: e.originalError, extensions: { ...e.extensions, code, http: { ...(e.extensions?.http as object), status } } });
 }
 
+/** A refusal of the request itself (no path) that graphql-js or Yoga gave without a code. */
+const uncoded = (e: GraphQLError) => !e.extensions?.code && !e.path;
+
 /**
  * Yoga's error masking, except that a database or Redis that dropped the connection is the
  * service's fault, not a bug: 503 with a code that tells the client to send the request again
@@ -65,6 +67,12 @@ const masked: typeof maskError = (error, message, isDev) => {
   }
   return maskError(error, message, isDev);
 };
+
+/**
+ * Introspection refused by validation, over HTTP and graphql-ws alike (Yoga's plugin for it only
+ * sees the operations of HTTP requests).
+ */
+const noIntrospection: Plugin = { onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule) };
 
 /** The POST bodies Yoga reads. */
 const GRAPHQL_BODY = /^\s*(application\/(json|graphql\+json|graphql|x-www-form-urlencoded)|multipart\/form-data)\s*(;|,|$)/;
@@ -100,7 +108,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
     cors: config.corsOrigins.length ? { origin: config.corsOrigins, credentials: true } : false,
     plugins: [
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
-      ...(config.introspection ? [] : [useDisableIntrospection()]),
+      ...(config.introspection ? [] : [noIntrospection]),
       ...(persisted
         ? [
             usePersistedOperations({
@@ -130,7 +138,6 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
         onResultProcess: ({ result, setResult }) => {
           if (!result || Array.isArray(result) || typeof (result as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') return;
           const r = result as ExecutionResult;
-          const uncoded = (e: GraphQLError) => !e.extensions?.code && !e.path;
           if (r.errors?.some(uncoded)) setResult({ ...r, errors: r.errors.map((e) => (uncoded(e) ? withCode(e) : e)) });
         },
       },
@@ -259,11 +266,21 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
   // Subscription operations run on the lean path (realtime/subscribe.ts); queries and mutations
   // sent over the socket run through Yoga as over HTTP.
   const lean = new WeakSet<ExecutionArgs>();
-  const maskResult = (r: ExecutionResult): ExecutionResult => (r.errors ? { ...r, errors: r.errors.map((e) => masked(e, 'Unexpected error.', false) as GraphQLError) } : r);
+  // Masked as Yoga masks over HTTP, and like there the error it hides is logged.
+  const maskLogged = (e: unknown): GraphQLError => {
+    const out = masked(e, 'Unexpected error.', false) as GraphQLError;
+    if (out !== e) yoga.logger.error(e);
+    return out;
+  };
+  const maskResult = (r: ExecutionResult): ExecutionResult => (r.errors ? { ...r, errors: r.errors.map(maskLogged) } : r);
+  // Refusals without a code get one, as over HTTP.
+  const coded = (errors: readonly GraphQLError[]) => errors.map((e) => (uncoded(e) ? withCode(e) : e).toJSON());
   const wsServer = useServer<Record<string, unknown>, { request: IncomingMessage }>(
     {
       execute: (args: ExecutionArgs) => (args.rootValue as any).execute(args),
       subscribe: (args: ExecutionArgs) => (lean.has(args) ? subscribeLean(args, maskResult) : (args.rootValue as any).subscribe(args)),
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors?.some(uncoded) ? { ...result, errors: coded(result.errors) } : undefined),
+      onError: (_ctx, _id, _payload, errors) => (errors.some(uncoded) ? coded(errors) : undefined),
       onSubscribe: async (ctx, _id, params) => {
         // Trusted documents over WebSocket too: a named operation is looked up; others are refused.
         const id = (params.extensions as { persistedQuery?: { sha256Hash?: string } } | undefined)?.persistedQuery?.sha256Hash;
@@ -303,7 +320,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
         };
         // A refused context (rate limit) ends this subscription, not the whole connection.
         if (args.contextValue instanceof GraphQLError) return [args.contextValue];
-        if (args.contextValue instanceof Error) return [masked(args.contextValue, 'Unexpected error.', false) as GraphQLError];
+        if (args.contextValue instanceof Error) return [maskLogged(args.contextValue)];
         let errors: readonly GraphQLError[];
         try {
           errors = validate(args.schema, args.document);

@@ -7,7 +7,7 @@
 // (P4) that cost is the largest part of a subscription's memory and of an event's CPU. Here a
 // subscriber is one small iterator in a Set per topic; an instance holds one Redis subscription
 // per topic however many of its clients follow it, and parses each message once.
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { UserEvent } from '../modules/events/events.service.js';
 import type { TaskEvent, TaskSnapshot, TokenEvent } from '../modules/tasks/tasks.events.js';
 
@@ -33,7 +33,10 @@ type IdOf<K extends keyof Topics> = Topics[K] extends [infer I, unknown] ? [id: 
 const MAX_BUFFER = 1024;
 
 export interface Subscription<T> extends AsyncIterableIterator<T> {
-  /** Settles once the subscription receives events (at once in memory; when Redis confirms it). */
+  /**
+   * Resolves once the subscription receives events (at once in memory; when Redis confirms it).
+   * Rejects when Redis refused it; the subscription then ends with that error.
+   */
   readonly ready: Promise<void>;
 }
 
@@ -41,6 +44,8 @@ export interface PubSub {
   publish<K extends keyof Topics>(topic: K, ...args: Topics[K]): void;
   /** Listens from this call on (not from the first `next()`). Ends when `return()` is called. */
   subscribe<K extends keyof Topics>(topic: K, ...id: IdOf<K>): Subscription<Payload<K>>;
+  /** How many channels this process listens to. */
+  size(): number;
 }
 
 export interface RealtimeBus {
@@ -87,6 +92,14 @@ class Subscriber<T> implements Subscription<T> {
     return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
   }
 
+  /** Ends the subscription: the next `next()` rejects with `err`, then it is done. */
+  fail(err: Error) {
+    if (this.done) return;
+    this.buffer = [];
+    this.failure = err;
+    this.end();
+  }
+
   return(): Promise<IteratorResult<T>> {
     this.buffer = [];
     this.end();
@@ -117,6 +130,32 @@ class Subscriber<T> implements Subscription<T> {
   }
 }
 
+/**
+ * The events of `source` that `keep` accepts. Unlike graphql-yoga's `filter` (a Repeater, which
+ * does not start when return() comes before the first next()), return() always ends `source`:
+ * graphql-ws does that to an operation completed while it was starting.
+ */
+export function filtered<T>(source: AsyncIterator<T>, keep: (value: T) => boolean): AsyncIterableIterator<T> {
+  const it: AsyncIterableIterator<T> = {
+    async next() {
+      for (;;) {
+        const r = await source.next();
+        if (r.done || keep(r.value)) return r;
+      }
+    },
+    async return() {
+      await source.return?.();
+      return DONE;
+    },
+    async throw(err?: unknown) {
+      await source.return?.();
+      throw err;
+    },
+    [Symbol.asyncIterator]: () => it,
+  };
+  return it;
+}
+
 const channelOf = (topic: string, id?: unknown) => (id === undefined ? topic : `${topic}:${id}`);
 
 /** The subscribers of each channel of this process, and how events reach them. */
@@ -128,7 +167,8 @@ function createPubSub(transport: {
   /** Its last subscriber left. */
   unlisten(channel: string): void;
 }) {
-  const channels = new Map<string, { subscribers: Set<Subscriber<unknown>>; ready: Promise<void> }>();
+  type Channel = { subscribers: Set<Subscriber<unknown>>; ready: Promise<void> };
+  const channels = new Map<string, Channel>();
   const deliver = (channel: string, payload: unknown) => {
     const c = channels.get(channel);
     if (c) for (const s of c.subscribers) s.push(payload);
@@ -142,7 +182,18 @@ function createPubSub(transport: {
       const channel = channelOf(topic, id);
       let c = channels.get(channel);
       if (!c) {
-        c = { subscribers: new Set(), ready: transport.listen(channel) };
+        const created: Channel = { subscribers: new Set(), ready: Promise.resolve() };
+        // Not listening after all: the channel is forgotten (its next subscriber asks again) and
+        // its subscribers end with the error.
+        created.ready = transport.listen(channel).catch((err: unknown) => {
+          const error = err instanceof Error ? err : new Error(String(err));
+          if (channels.get(channel) === created) channels.delete(channel);
+          for (const s of created.subscribers) s.fail(error);
+          throw error;
+        });
+        // Awaiting `ready` is optional: its rejection is not unhandled.
+        created.ready.catch(() => {});
+        c = created;
         channels.set(channel, c);
       }
       const entry = c;
@@ -156,8 +207,9 @@ function createPubSub(transport: {
       entry.subscribers.add(s);
       return s;
     },
+    size: () => channels.size,
   };
-  return { pubsub, deliver, size: () => channels.size };
+  return { pubsub, deliver };
 }
 
 /** In one process: events go straight to the subscribers. */
@@ -171,19 +223,18 @@ export function createMemoryPubSub(): PubSub {
   return bus.pubsub;
 }
 
-export function createBus(redisUrl?: string, prefix = 'genhub:'): RealtimeBus {
+/** Opens a connection to Redis (tests give their own). */
+export type Connect = (url: string, options: RedisOptions) => Redis;
+
+export function createBus(redisUrl?: string, prefix = 'genhub:', connect: Connect = (url, options) => new Redis(url, options)): RealtimeBus {
   if (!redisUrl) return { pubsub: createMemoryPubSub(), close: async () => {} };
   // Auto-pipelining batches the many small PUBLISH commands of progress and token events.
-  const publishClient = new Redis(redisUrl, { lazyConnect: false, enableAutoPipelining: true });
+  const publishClient = connect(redisUrl, { lazyConnect: false, enableAutoPipelining: true });
   // Channels are resubscribed by ioredis itself after a reconnect.
-  const subscribeClient = new Redis(redisUrl, { lazyConnect: false });
+  const subscribeClient = connect(redisUrl, { lazyConnect: false });
   const bus: ReturnType<typeof createPubSub> = createPubSub({
     send: (channel, payload) => void publishClient.publish(prefix + channel, JSON.stringify(payload)).catch(() => {}),
-    listen: (channel) =>
-      subscribeClient.subscribe(prefix + channel).then(
-        () => undefined,
-        () => undefined,
-      ),
+    listen: (channel) => subscribeClient.subscribe(prefix + channel).then(() => undefined),
     unlisten: (channel) => void subscribeClient.unsubscribe(prefix + channel).catch(() => {}),
   });
   subscribeClient.on('message', (channel: string, message: string) => {

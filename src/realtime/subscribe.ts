@@ -21,15 +21,27 @@ export async function subscribe(args: ExecutionArgs, mask: Mask): Promise<AsyncI
   try {
     source = await createSourceEventStream(args);
   } catch (err) {
-    return mask({ errors: [err instanceof GraphQLError ? err : locatedError(err, [])] });
+    return failure(mask, err);
   }
-  if (!(Symbol.asyncIterator in source)) return mask(source);
+  if (!(Symbol.asyncIterator in source)) return masked(mask, source);
   const results = new EventResults(source[Symbol.asyncIterator](), args, mask);
   // graphql-ws keeps these arguments for the life of the subscription: without the context, the
   // context the subscribe resolver ran with (and the caches kept for it) can go.
   (args as { contextValue?: unknown }).contextValue = undefined;
   return results;
 }
+
+/** `mask(result)`; a generic error when masking fails. */
+function masked(mask: Mask, result: ExecutionResult): ExecutionResult {
+  try {
+    return mask(result);
+  } catch {
+    return { errors: [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })] };
+  }
+}
+
+/** The masked result of an error. */
+const failure = (mask: Mask, err: unknown) => masked(mask, { errors: [err instanceof GraphQLError ? err : locatedError(err, [])] });
 
 class EventResults implements AsyncIterableIterator<ExecutionResult> {
   private ended = false;
@@ -46,19 +58,24 @@ class EventResults implements AsyncIterableIterator<ExecutionResult> {
 
   async next(): Promise<IteratorResult<ExecutionResult>> {
     if (this.ended) return DONE;
-    let event: IteratorResult<unknown>;
     try {
-      event = await this.source.next();
+      const event = await this.source.next();
+      if (event.done) {
+        this.ended = true;
+        return DONE;
+      }
+      return { value: this.mask(await execute({ ...this.args, rootValue: event.value, contextValue: { ...(this.args.contextValue as object) } })), done: false };
     } catch (err) {
-      // A stream that fails ends the subscription with its (masked) error.
+      // A stream that fails, or an event that cannot be run, ends the subscription with its
+      // (masked) error; the source is let go.
       this.ended = true;
-      return { value: this.mask({ errors: [err instanceof GraphQLError ? err : locatedError(err, [])] }), done: false };
+      try {
+        await this.source.return?.();
+      } catch {
+        // already ended
+      }
+      return { value: failure(this.mask, err), done: false };
     }
-    if (event.done) {
-      this.ended = true;
-      return DONE;
-    }
-    return { value: this.mask(await execute({ ...this.args, rootValue: event.value, contextValue: { ...(this.args.contextValue as object) } })), done: false };
   }
 
   async return(): Promise<IteratorResult<ExecutionResult>> {

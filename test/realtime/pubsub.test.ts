@@ -1,14 +1,15 @@
 // The pub/sub behind GraphQL subscriptions (src/realtime/pubsub.ts), in memory and over Redis:
 // delivery and order, listening from subscribe() on, ending an iterator, one Redis subscription
 // per channel per process, several instances on one Redis, a subscriber that falls behind, what
-// a payload looks like on arrival, and closing the bus.
+// a payload looks like on arrival, closing the bus, and a Redis SUBSCRIBE that fails.
 // The Redis part runs when REDIS_URL is set (CI); each test uses its own random prefix.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { setImmediate as tick } from 'node:timers/promises';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { createBus, createMemoryPubSub, type PubSub, type RealtimeBus, type Subscription } from '../../src/realtime/pubsub.js';
+import { createBus, createMemoryPubSub, type Connect, type PubSub, type RealtimeBus, type Subscription } from '../../src/realtime/pubsub.js';
 import type { TaskSnapshot, TokenEvent } from '../../src/modules/tasks/tasks.events.js';
 import { until } from '../helpers/wait.js';
 
@@ -480,3 +481,94 @@ describe('pub/sub over Redis', { skip: !redisUrl && 'needs REDIS_URL' }, () => {
     await sub.return!();
   });
 });
+
+// ─── A SUBSCRIBE that Redis does not confirm ────────────────────────────────────────────────────
+
+/** Redis connections whose next `failures` SUBSCRIBE commands are refused (after a moment, as by a server). */
+function refusing(connect: Connect) {
+  const state = { failures: 0, subscribes: 0 };
+  const wrap: Connect = (url, options) => {
+    const client = connect(url, options);
+    const subscribe = client.subscribe.bind(client) as (channel: string) => Promise<unknown>;
+    (client as unknown as { subscribe(channel: string): Promise<unknown> }).subscribe = (channel) => {
+      state.subscribes++;
+      if (state.failures > 0) {
+        state.failures--;
+        return new Promise((_, reject) => setTimeout(() => reject(new Error('Connection is closed.')), 20));
+      }
+      return subscribe(channel);
+    };
+    return client;
+  };
+  return { state, connect: wrap };
+}
+
+/** A stand-in for ioredis's pub/sub, in memory: enough of it for createBus. */
+function standInRedis(): Connect {
+  const server = new EventEmitter();
+  return () => {
+    const client = new EventEmitter();
+    const channels = new Set<string>();
+    server.on('publish', (channel: string, message: string) => channels.has(channel) && client.emit('message', channel, message));
+    return Object.assign(client, {
+      subscribe: async (channel: string) => void channels.add(channel),
+      unsubscribe: async (channel: string) => void channels.delete(channel),
+      publish: async (channel: string, message: string) => void server.emit('publish', channel, message),
+      disconnect: () => channels.clear(),
+    }) as unknown as ReturnType<Connect>;
+  };
+}
+
+function refusedSubscribe(name: string, skip: string | false, base: () => Connect) {
+  describe(`a refused SUBSCRIBE, ${name}`, { skip }, () => {
+    test('ends the channel\'s subscribers with the error and forgets the channel; the next subscriber subscribes again', async () => {
+      const { state, connect } = refusing(base());
+      const bus = createBus(redisUrl ?? 'redis://stand-in', `test:pubsub:${randomUUID()}:`, connect);
+      opened.push(bus);
+      const { pubsub } = bus;
+      state.failures = 1;
+      const first = pubsub.subscribe('task:token', 1);
+      const second = pubsub.subscribe('task:token', 1);
+      const waiting = second.next();
+      await assert.rejects(within(first.ready, 5_000, 'ready'), { message: 'Connection is closed.' });
+      await assert.rejects(second.ready, { message: 'Connection is closed.' });
+      // Both end with the error (a pending next() at once), then are done.
+      await assert.rejects(within(waiting, 1_000, 'the pending next()'), { message: 'Connection is closed.' });
+      await assert.rejects(first.next(), { message: 'Connection is closed.' });
+      assert.deepEqual(await first.next(), { value: undefined, done: true });
+      assert.deepEqual(await second.next(), { value: undefined, done: true });
+      assert.equal(pubsub.size(), 0, 'the channel is not kept as if subscribed');
+      assert.equal(state.subscribes, 1);
+
+      const third = pubsub.subscribe('task:token', 1);
+      await within(third.ready, 5_000, 'ready of the next subscriber');
+      assert.equal(state.subscribes, 2, 'it asked Redis again');
+      assert.equal(pubsub.size(), 1);
+      pubsub.publish('task:token', 1, token(5));
+      assert.equal((await nextValue(third)).seq, 5);
+      await third.return!();
+      assert.equal(pubsub.size(), 0);
+    });
+
+    test('a refusal that comes after the channel was left and subscribed again leaves the new subscription alone', async () => {
+      const { state, connect } = refusing(base());
+      const bus = createBus(redisUrl ?? 'redis://stand-in', `test:pubsub:${randomUUID()}:`, connect);
+      opened.push(bus);
+      const { pubsub } = bus;
+      state.failures = 1;
+      const gone = pubsub.subscribe('task:cancel');
+      await gone.return!();
+      // The channel was left and is subscribed again while the first SUBSCRIBE is still unanswered.
+      const again = pubsub.subscribe('task:cancel');
+      await assert.rejects(gone.ready);
+      await within(again.ready, 5_000, 'ready');
+      assert.equal(pubsub.size(), 1);
+      assert.deepEqual(await gone.next(), { value: undefined, done: true });
+      pubsub.publish('task:cancel', { taskId: 8 });
+      assert.deepEqual(await nextValue(again), { taskId: 8 });
+    });
+  });
+}
+
+refusedSubscribe('with a stand-in Redis', false, standInRedis);
+refusedSubscribe('over Redis', !redisUrl && 'needs REDIS_URL', () => (url, options) => new Redis(url, options));

@@ -8,8 +8,9 @@ import { signedUrl, storeInputImage, type ImageSource } from '../assets/assets.s
 import { pageArgs } from '../credits/credits.schema.js';
 import { AiModel } from '../models/models.schema.js';
 import type { Release } from '../../realtime/leases.js';
+import type { Subscription } from '../../realtime/pubsub.js';
 import { revive, type TaskEvent, type TokenEvent } from './tasks.events.js';
-import { createAndStream, eager, LEFT, untilLeft, type StreamEvent } from './tasks.stream.js';
+import { createAndStream, LEFT, untilLeft, type StreamEvent } from './tasks.stream.js';
 import * as tasks from './tasks.service.js';
 import { inputKeys, kindName } from './tasks.validation.js';
 import { getModelCached } from '../models/models.service.js';
@@ -384,7 +385,7 @@ const TokenEventRef = builder.objectRef<TokenEvent>('TaskToken').implement({
  */
 function followTask(ctx: Context, id: number, exclusive = false): AsyncGenerator<Awaited<ReturnType<typeof tasks.ownTask>>> {
   // Listening before the task is read: a change in between is not lost.
-  const updates = eager(ctx.pubsub.subscribe('task:updated', id));
+  const updates = ctx.pubsub.subscribe('task:updated', id);
   const gen = taskUpdates(ctx, id, updates, exclusive);
   const it: AsyncGenerator<Awaited<ReturnType<typeof tasks.ownTask>>> = {
     next: () => gen.next(),
@@ -398,9 +399,11 @@ function followTask(ctx: Context, id: number, exclusive = false): AsyncGenerator
   return it;
 }
 
-async function* taskUpdates(ctx: Context, id: number, updates: AsyncIterator<Parameters<typeof revive>[0]>, exclusive: boolean) {
+async function* taskUpdates(ctx: Context, id: number, updates: Subscription<Parameters<typeof revive>[0]>, exclusive: boolean) {
   let release: Release | null = null;
   try {
+    // Read once Redis confirms the subscription, or its last change could fall in between.
+    await updates.ready;
     const now = await tasks.ownTask(ctx, me(ctx), id);
     if (exclusive) {
       release = await ctx.leases.acquire(`task-stream:${id}`);
@@ -486,8 +489,9 @@ builder.subscriptionFields((t) => ({
     args: { id: t.arg.id({ description: 'Global or numeric id.' }) },
     subscribe: async function* (_r, { id }, ctx) {
       const taskId = dbId('Task', id);
-      const tokens = eager(ctx.pubsub.subscribe('task:token', taskId));
+      const tokens = ctx.pubsub.subscribe('task:token', taskId);
       try {
+        await tokens.ready;
         const task = await tasks.ownTask(ctx, me(ctx), taskId);
         if (tasks.FINISHED.includes(task.status)) return;
         // Ends with the task.

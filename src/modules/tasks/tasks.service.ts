@@ -29,8 +29,8 @@ export interface NewTask {
   retryOfId?: number | null;
   /** A chat's new user message, stored with the task (same statement). */
   userMessage?: string | null;
-  /** Called once a new task is committed and before it is queued (e.g. to listen for its tokens); not for a replay. */
-  beforeQueue?: (task: Task) => void;
+  /** Called (and awaited) once a new task is committed and before it is queued (e.g. to listen for its tokens); not for a replay. */
+  beforeQueue?: (task: Task) => void | Promise<void>;
 }
 
 type Owner = { id: number; tier: Tier };
@@ -86,7 +86,7 @@ export async function createTask(ctx: Deps & Partial<Pick<Context, 'meta' | 'rat
   // Queued after the commit; a crash in between leaves a queued task that the sweeper re-queues.
   if (task.status === 'queued') {
     // Only the request that made the task follows it from here (a replay is not its owner's stream).
-    if (fresh) spec.beforeQueue?.(task);
+    if (fresh) await spec.beforeQueue?.(task);
     // Announced before it is queued, so no worker's "started" can overtake "created".
     publishTask(ctx, 'created', task);
     // The task is committed: if the queue is unreachable now, the sweeper queues it later.

@@ -1,33 +1,18 @@
-// Create a text task and stream its tokens: the token topic is listened to before the task is
-// queued, so no token can be missed, and the stored text fills in anything a stream lost (a run
-// retried after a worker died starts its tokens again). Used by chats, and by the REST and
-// OpenAI-compatible endpoints that answer with server-sent events.
+// Create a text task and stream its tokens: the token topic is listened to (confirmed by Redis)
+// before the task is queued, so no token can be missed, and the stored text fills in anything a
+// stream lost (a run retried after a worker died starts its tokens again). Used by chats, and by
+// the REST and OpenAI-compatible endpoints that answer with server-sent events.
 import type { Context, Deps } from '../../context.js';
 import type { Task } from '../../generated/prisma/client.js';
+import type { Subscription } from '../../realtime/pubsub.js';
 import type { Tier } from '../limits/tiers.js';
-import { revive, type TokenEvent } from './tasks.events.js';
+import { revive, type TaskSnapshot, type TokenEvent } from './tasks.events.js';
 import { createTask, FINISHED, type NewTask } from './tasks.service.js';
 
 export type StreamEvent =
   | { type: 'created'; task: Task }
   | { type: 'token'; choice: number; delta: string }
   | { type: 'done'; task: Task };
-
-/**
- * Starts a subscription now: a pub/sub subscription listens only from its first `next()`, so
- * that call is made at once and its result handed out first.
- */
-export function eager<T>(it: AsyncIterator<T>): AsyncIterator<T> {
-  let first: Promise<IteratorResult<T>> | null = it.next();
-  return {
-    next: () => {
-      const r = first ?? it.next();
-      first = null;
-      return r;
-    },
-    return: async (v?: unknown) => (it.return ? it.return(v) : { done: true, value: undefined }),
-  };
-}
 
 /** The generated texts of a finished text task, one per choice. */
 export const textsOf = (task: Pick<Task, 'output'>): string[] =>
@@ -43,7 +28,23 @@ export interface StreamOptions {
   onLeave?(task: Task, delivered: number): Promise<void>;
   /** Aborted when the consumer's connection closes: the stream ends at once, not at the next token. */
   signal?: AbortSignal;
+  /** How long without an event before the task is read again, in case its end was not heard (5 s). */
+  quietMs?: number;
 }
+
+const QUIET_MS = 5_000;
+const QUIET = Symbol('quiet');
+
+/** `p`, or QUIET when it has not settled within `ms`. */
+async function orQuiet<T>(p: Promise<T>, ms: number): Promise<T | typeof QUIET> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<typeof QUIET>((resolve) => (timer = setTimeout(resolve, ms, QUIET)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 
 export const LEFT = Symbol('left');
 /**
@@ -66,23 +67,37 @@ export async function* createAndStream(
   spec: NewTask,
   opts: StreamOptions = {},
 ): AsyncGenerator<StreamEvent> {
-  let tokens: AsyncIterator<TokenEvent> | undefined;
+  let tokens: Subscription<TokenEvent> | undefined;
+  // Queued once Redis confirms the token subscription: a fast task's first tokens (or all of
+  // them, and its end) would otherwise go out before anyone listens.
   const task = await createTask(ctx, user, {
     ...spec,
-    beforeQueue: (t) => {
-      tokens = eager(ctx.pubsub.subscribe('task:token', t.id));
-      spec.beforeQueue?.(t);
+    beforeQueue: async (t) => {
+      tokens = ctx.pubsub.subscribe('task:token', t.id);
+      await spec.beforeQueue?.(t);
+      // A subscription Redis refused ends with its error; the task is queued all the same.
+      await tokens.ready.catch(() => {});
     },
   });
   if (!tokens && !FINISHED.includes(task.status)) {
     // A repeated request (the same Idempotency-Key) for a task that has not finished: it is not
     // this caller's to stop; wait for it, then send its stored text whole.
-    const updates = eager(ctx.pubsub.subscribe('task:updated', task.id));
+    const updates = ctx.pubsub.subscribe('task:updated', task.id);
     const next = untilLeft(opts.signal);
     try {
+      // Read once listening: its end cannot fall in between.
+      await updates.ready;
       let now = await ctx.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
+      let pending: ReturnType<typeof next<TaskSnapshot>> | null = null;
       while (!FINISHED.includes(now.status)) {
-        const r = await next(updates);
+        pending ??= next(updates);
+        const r = await orQuiet(pending, opts.quietMs ?? QUIET_MS);
+        if (r === QUIET) {
+          // Nothing heard for a while: the task's row tells whether it ended unheard.
+          now = await ctx.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
+          continue;
+        }
+        pending = null;
         if (r === LEFT || r.done) return;
         now = revive(r.value);
       }
@@ -109,8 +124,19 @@ export async function* followText(ctx: Pick<Deps, 'prisma'>, task: Task, tokens?
     yield { type: 'created', task };
     if (tokens && !FINISHED.includes(task.status)) {
       const next = untilLeft(opts.signal);
+      // A next() not yet answered when the stream went quiet is still the one to wait for.
+      let pending: ReturnType<typeof next<TokenEvent>> | null = null;
       for (;;) {
-        const r = await next(tokens);
+        pending ??= next(tokens);
+        const r = await orQuiet(pending, opts.quietMs ?? QUIET_MS);
+        if (r === QUIET) {
+          // Nothing heard for a while: if the task has ended (its end was lost), the stored text
+          // below completes the stream.
+          const now = await ctx.prisma.task.findUniqueOrThrow({ where: { id: task.id }, select: { status: true } });
+          if (FINISHED.includes(now.status)) break;
+          continue;
+        }
+        pending = null;
         if (r === LEFT) return;
         if (r.done || r.value.end) break;
         const { choice, seq } = r.value;
