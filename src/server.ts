@@ -187,6 +187,13 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
     if (path === '/graphql' || path.startsWith('/graphql/')) {
       // A POST body Yoga cannot read gets its refusal in GraphQL's error shape (Yoga answers an empty 415).
       if (path === '/graphql' && req.method === 'POST' && !GRAPHQL_BODY.test(req.headers['content-type'] ?? '')) {
+        // With Yoga's CORS headers for an allowed origin, so that a browser app can read the refusal.
+        const origin = req.headers.origin;
+        if (origin && config.corsOrigins.includes(origin)) {
+          res.setHeader('access-control-allow-origin', origin);
+          res.setHeader('access-control-allow-credentials', 'true');
+          res.setHeader('vary', 'Origin');
+        }
         return sendJson(res, 415, { errors: [{ message: 'Content-Type must be application/json, application/graphql+json, application/graphql, multipart/form-data or application/x-www-form-urlencoded', extensions: { code: 'BAD_USER_INPUT', field: 'content-type' } }] });
       }
       return void (await yoga(req, res));

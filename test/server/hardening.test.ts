@@ -102,4 +102,14 @@ test('CORS: the configured origin is allowed, another is not', async () => {
   const bad = await pre('https://evil.example.com');
   assert.notEqual(bad.headers.get('access-control-allow-origin'), 'https://evil.example.com');
   assert.notEqual(bad.headers.get('access-control-allow-origin'), '*');
+  // A body of a type GraphQL does not read: the 415 is readable by the allowed origin only.
+  const typed = (origin: string) => fetch(`${t.url}/graphql`, { method: 'POST', headers: { origin, 'content-type': 'text/plain' }, body: '{ __typename }' });
+  const refused = await typed('https://app.example.com');
+  assert.equal(refused.status, 415);
+  assert.equal(refused.headers.get('access-control-allow-origin'), 'https://app.example.com');
+  assert.equal(refused.headers.get('access-control-allow-credentials'), 'true');
+  assert.equal((await refused.json()).errors[0].extensions.code, 'BAD_USER_INPUT');
+  const other = await typed('https://evil.example.com');
+  assert.equal(other.status, 415);
+  assert.equal(other.headers.get('access-control-allow-origin'), null);
 });
