@@ -224,7 +224,10 @@ export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[
       }
     }
     api.finish?.(call, reply, rate);
-    await send(res, reply, rate, req.method === 'HEAD');
+    // A refusal once a stream has started (its status already sent) goes out as an `error` event
+    // carrying the API's own error body.
+    const streamError = (e: OpError) => `event: error\ndata: ${JSON.stringify(api.error(e, call).body ?? { error: e.message })}\n\n`;
+    await send(res, reply, rate, req.method === 'HEAD', streamError);
     return true;
   };
 }
@@ -420,7 +423,7 @@ export const pageCsp = (nonce?: string) =>
     "frame-ancestors 'none'",
   ].join('; ');
 
-async function send(res: ServerResponse, reply: Reply, rate: Record<string, string>, head: boolean) {
+async function send(res: ServerResponse, reply: Reply, rate: Record<string, string>, head: boolean, streamError?: (e: OpError) => string) {
   const headers: Record<string, string> = { ...rate, 'x-content-type-options': 'nosniff', ...reply.headers };
   if (reply.redirect) {
     res.writeHead(reply.status ?? 302, { ...headers, location: reply.redirect });
@@ -437,7 +440,9 @@ async function send(res: ServerResponse, reply: Reply, rate: Record<string, stri
       for (let r = await it.next(); !r.done && !res.destroyed; r = await it.next()) res.write(r.value);
     } catch (err) {
       // An operation's refusal once the stream has started (its task deleted meanwhile): the
-      // status is sent, so the stream simply ends there. Anything else is a failure of ours.
+      // status is sent, so the refusal is the stream's last event. Anything else is a failure of ours.
+      const refusal = err instanceof RestError ? err.error : { message: 'Internal server error', code: 'INTERNAL_SERVER_ERROR', status: 500, extensions: {} };
+      if (streamError && !res.destroyed) res.write(streamError(refusal));
       if (!(err instanceof RestError)) throw err;
     } finally {
       res.off('close', stop);
