@@ -11,6 +11,7 @@ import { codeOf, startTestServer, type TestServer } from '../helpers/harness.js'
 import { newUser } from '../helpers/ops.js';
 import { waitForTask } from '../helpers/tasks.js';
 import { until } from '../helpers/wait.js';
+import { dispatch } from '../../src/modules/webhooks/webhooks.service.js';
 
 const CreateWebhook = graphql(`mutation CreateWebhook($input: CreateWebhookInput!) { createWebhook(input: $input) { id url events secret active } }`);
 const UpdateWebhook = graphql(`mutation UpdateWebhook($id: String!, $input: UpdateWebhookInput!) { updateWebhook(id: $id, input: $input) { id active events disabledAt } }`);
@@ -222,5 +223,23 @@ test('SSRF guard: metadata, private and loopback targets are refused without the
     assert.match(attempt.error ?? '', /loopback/);
   } finally {
     await strict.close();
+  }
+});
+
+test('a webhook deleted after it was read for an event drops out; the user’s other webhooks still get the event', async () => {
+  const u = await newUser(t);
+  const rx = await receiver(() => 200);
+  try {
+    const kept = (await t.ok(CreateWebhook, { input: { url: rx.url, events: ['ai.task.completed'] } }, { token: u.token })).createWebhook;
+    const gone = (await t.ok(CreateWebhook, { input: { url: rx.url, events: ['ai.task.completed'] } }, { token: u.token })).createWebhook;
+    await t.app.deps.prisma.webhook.delete({ where: { id: gone.id } });
+    // The ids as the statement that finished a task read them, before the delete.
+    const event = { id: `evt_${Date.now()}`, type: 'ai.task.completed', data: { probe: 'deleted-hook' }, createdAt: new Date().toISOString() };
+    await dispatch(t.app.deps, u.user.databaseId, event, [gone.id, kept.id]);
+    const deliveries = await t.app.deps.prisma.webhookDelivery.findMany({ where: { payload: { path: ['id'], equals: event.id } } });
+    assert.deepEqual(deliveries.map((d) => d.webhookId), [kept.id]);
+    await until('the kept webhook’s delivery', async () => rx.got.some((g) => g.body.includes('deleted-hook')), 10_000);
+  } finally {
+    await rx.close();
   }
 });

@@ -318,29 +318,46 @@ export interface Claimed {
  * event loop go to the database as one statement (a busy worker starts many tasks at once).
  */
 export function createClaimer(deps: Pick<Deps, 'prisma'>): (id: number) => Promise<Claimed | null> {
-  let pending: Map<number, { resolve(c: Claimed | null): void; reject(err: unknown): void }[]> | null = null;
+  type Waiting = { resolve(c: Claimed | null): void; reject(err: unknown): void };
+  let pending: Map<number, Waiting[]> | null = null;
+  const claim = async (ids: number[]) => {
+    const rows = await deps.prisma.$queryRaw<(Task & { startedHooks: string[] })[]>`
+      UPDATE tasks SET status = 'running', attempts = attempts + 1, started_at = now(), progress_message = 'Starting', updated_at = now()
+      WHERE id = ANY(${ids}::int[]) AND status IN ('queued', 'running')
+      RETURNING ${TASK_COLUMNS},
+        ARRAY(SELECT w.id FROM webhooks w WHERE w.user_id = tasks.user_id AND w.active AND 'ai.task.started' = ANY(w.events)) AS "startedHooks"`;
+    return new Map(rows.map(({ startedHooks, ...task }) => [task.id, { task, startedHooks }]));
+  };
+  const settle = (id: number, waiting: Waiting[], claimed: Claimed | null) =>
+    // The same id twice in one batch is one claim: the first caller runs it.
+    waiting.forEach((w, i) => w.resolve(i === 0 ? claimed : null));
   const flush = async () => {
     const batch = pending!;
     pending = null;
     try {
-      const rows = await deps.prisma.$queryRaw<(Task & { startedHooks: string[] })[]>`
-        UPDATE tasks SET status = 'running', attempts = attempts + 1, started_at = now(), progress_message = 'Starting', updated_at = now()
-        WHERE id = ANY(${[...batch.keys()]}::int[]) AND status IN ('queued', 'running')
-        RETURNING ${TASK_COLUMNS},
-          ARRAY(SELECT w.id FROM webhooks w WHERE w.user_id = tasks.user_id AND w.active AND 'ai.task.started' = ANY(w.events)) AS "startedHooks"`;
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      for (const [id, waiting] of batch) {
-        const row = byId.get(id);
-        const claimed = row ? (({ startedHooks, ...task }) => ({ task, startedHooks }))(row) : null;
-        // The same id twice in one batch is one claim: the first caller runs it.
-        waiting.forEach((w, i) => w.resolve(i === 0 ? claimed : null));
-      }
+      const claimed = await claim([...batch.keys()]);
+      for (const [id, waiting] of batch) settle(id, waiting, claimed.get(id) ?? null);
     } catch (err) {
-      for (const waiting of batch.values()) waiting.forEach((w) => w.reject(err));
+      if (batch.size === 1) {
+        for (const waiting of batch.values()) waiting.forEach((w) => w.reject(err));
+        return;
+      }
+      // One statement failed for all (a lock timeout, a lost connection): each claim is tried on
+      // its own, so one task's trouble fails only its own run.
+      await Promise.all(
+        [...batch].map(([id, waiting]) =>
+          claim([id]).then(
+            (one) => settle(id, waiting, one.get(id) ?? null),
+            (e) => waiting.forEach((w) => w.reject(e)),
+          ),
+        ),
+      );
     }
   };
   return (id) =>
     new Promise((resolve, reject) => {
+      // Not a task id (a job added by hand): nothing to claim.
+      if (!Number.isInteger(id) || id < 1 || id > 2147483647) return resolve(null);
       if (!pending) {
         pending = new Map();
         setImmediate(() => void flush());

@@ -111,9 +111,16 @@ export async function dispatch(deps: WebhookDeps, userId: number, event: { id: s
   const hooks = known ? known.map((id) => ({ id })) : await deps.prisma.webhook.findMany({ where: { userId, active: true, events: { has: event.type } }, select: { id: true } });
   if (!hooks.length) return;
   const payload = { id: event.id, event: event.type, type: event.type, timestamp: event.createdAt, data: event.data } as Prisma.InputJsonValue;
-  const rows = hooks.map((h) => ({ id: `msg_${randomUUID().replace(/-/g, '')}`, webhookId: h.id, eventType: event.type, payload, nextAttemptAt: new Date() }));
-  await deps.prisma.webhookDelivery.createMany({ data: rows });
-  for (const r of rows) await deps.webhookQueue.add(r.id).catch((err) => deps.log.warn({ err, delivery: r.id }, 'queueing a webhook delivery failed; the sweeper will retry'));
+  const rows = hooks.map((h) => ({ id: `msg_${randomUUID().replace(/-/g, '')}`, webhookId: h.id }));
+  // Only for hooks that still exist: one deleted since it was read (ids can come from the
+  // statement that changed the task) drops out instead of failing the others' deliveries.
+  const made = await deps.prisma.$queryRaw<{ id: string }[]>`
+    INSERT INTO webhook_deliveries (id, webhook_id, event_type, payload, next_attempt_at)
+    SELECT v.id, v.webhook_id, ${event.type}, ${JSON.stringify(payload)}::jsonb, now()
+    FROM unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.webhookId)}::text[]) AS v(id, webhook_id)
+    JOIN webhooks w ON w.id = v.webhook_id
+    RETURNING id`;
+  for (const r of made) await deps.webhookQueue.add(r.id).catch((err) => deps.log.warn({ err, delivery: r.id }, 'queueing a webhook delivery failed; the sweeper will retry'));
 }
 
 interface Answer {
