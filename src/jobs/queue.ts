@@ -75,9 +75,13 @@ function bullQueue(name: string, o: QueueOptions): Queue {
   const flush = () => {
     const jobs = batch!;
     batch = null;
+    const one = (j: (typeof jobs)[number]) => queue.add(name, { id: j.id }, { jobId: jobIdOf(name, j.id) }).then(() => j.done(), (err) => j.done(err ?? new Error('adding a job failed')));
+    if (jobs.length === 1) return void one(jobs[0]!);
     queue.addBulk(jobs.map((j) => ({ name, data: { id: j.id }, opts: { jobId: jobIdOf(name, j.id) } }))).then(
       () => jobs.forEach((j) => j.done()),
-      (err) => jobs.forEach((j) => j.done(err ?? new Error('adding jobs failed'))),
+      // A pipeline is not a transaction: some may be in. Each is added again on its own (an id
+      // already in the queue is ignored), so one job's trouble fails only its own caller.
+      () => jobs.forEach((j) => void one(j)),
     );
   };
   return {
