@@ -30,9 +30,11 @@ export async function resolveViewer(deps: ViewerDeps, credential: string | null,
     FROM auth_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN credit_accounts c ON c.user_id = u.id
     WHERE s.id = ${claims.sessionId}`;
   const session = rows[0];
-  if (!session || session.sessionRevokedAt || session.sessionExpiresAt <= new Date() || session.id !== claims.userId || session.disabled) return anonymous;
+  if (!session || session.sessionRevokedAt || session.sessionExpiresAt <= new Date()) return anonymous;
   const { sessionId, sessionRevokedAt: _r, sessionExpiresAt: _e, ...row } = session;
   const { user, credits } = split(row);
+  // The session's user must be the token's, and still allowed in.
+  if (user.id !== claims.userId || user.disabled) return anonymous;
   return { kind: 'user', user, sessionId, apiKey: null, credits };
 }
 

@@ -10,6 +10,7 @@ import { idempotent } from '../idempotency/idempotency.service.js';
 import { consumeAiRequest } from '../limits/limits.service.js';
 import type { Tier } from '../limits/tiers.js';
 import { costOf, getModelCached } from '../models/models.service.js';
+import { hookIdsSql } from '../webhooks/webhooks.service.js';
 import { publishTask } from './tasks.events.js';
 import { dbKind, estimateCost, kindName, promptTokensOf, validateTaskInput } from './tasks.validation.js';
 
@@ -298,7 +299,7 @@ export async function finishSucceeded(deps: Pick<Deps, 'prisma'>, id: number, s:
     SELECT ${TASK_COLUMNS},
       (SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'kind', a.kind, 'mimeType', a."mimeType") ORDER BY o.n), '[]'::jsonb)
          FROM a JOIN jsonb_array_elements_text(${JSON.stringify(assets.map((x) => x.storage_key))}::jsonb) WITH ORDINALITY AS o(key, n) ON o.key = a.storage_key) AS "finishedAssets",
-      ARRAY(SELECT w.id FROM webhooks w WHERE w.user_id = t.user_id AND w.active AND 'ai.task.completed' = ANY(w.events)) AS "completedHooks"
+      ${hookIdsSql('t.user_id', 'ai.task.completed')} AS "completedHooks"
     FROM t`;
   const row = rows[0];
   if (!row) return null;
@@ -325,10 +326,10 @@ export function createClaimer(deps: Pick<Deps, 'prisma'>): (id: number) => Promi
       UPDATE tasks SET status = 'running', attempts = attempts + 1, started_at = now(), progress_message = 'Starting', updated_at = now()
       WHERE id = ANY(${ids}::int[]) AND status IN ('queued', 'running')
       RETURNING ${TASK_COLUMNS},
-        ARRAY(SELECT w.id FROM webhooks w WHERE w.user_id = tasks.user_id AND w.active AND 'ai.task.started' = ANY(w.events)) AS "startedHooks"`;
+        ${hookIdsSql('tasks.user_id', 'ai.task.started')} AS "startedHooks"`;
     return new Map(rows.map(({ startedHooks, ...task }) => [task.id, { task, startedHooks }]));
   };
-  const settle = (id: number, waiting: Waiting[], claimed: Claimed | null) =>
+  const settle = (waiting: Waiting[], claimed: Claimed | null) =>
     // The same id twice in one batch is one claim: the first caller runs it.
     waiting.forEach((w, i) => w.resolve(i === 0 ? claimed : null));
   const flush = async () => {
@@ -336,7 +337,7 @@ export function createClaimer(deps: Pick<Deps, 'prisma'>): (id: number) => Promi
     pending = null;
     try {
       const claimed = await claim([...batch.keys()]);
-      for (const [id, waiting] of batch) settle(id, waiting, claimed.get(id) ?? null);
+      for (const [id, waiting] of batch) settle(waiting, claimed.get(id) ?? null);
     } catch (err) {
       if (batch.size === 1) {
         for (const waiting of batch.values()) waiting.forEach((w) => w.reject(err));
@@ -347,7 +348,7 @@ export function createClaimer(deps: Pick<Deps, 'prisma'>): (id: number) => Promi
       await Promise.all(
         [...batch].map(([id, waiting]) =>
           claim([id]).then(
-            (one) => settle(id, waiting, one.get(id) ?? null),
+            (one) => settle(waiting, one.get(id) ?? null),
             (e) => waiting.forEach((w) => w.reject(e)),
           ),
         ),

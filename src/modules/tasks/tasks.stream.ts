@@ -6,7 +6,7 @@ import type { Context, Deps } from '../../context.js';
 import type { Task } from '../../generated/prisma/client.js';
 import type { Subscription } from '../../realtime/pubsub.js';
 import type { Tier } from '../limits/tiers.js';
-import { revive, type TaskSnapshot, type TokenEvent } from './tasks.events.js';
+import { revive, type TokenEvent } from './tasks.events.js';
 import { createTask, FINISHED, type NewTask } from './tasks.service.js';
 
 export type StreamEvent =
@@ -35,17 +35,6 @@ export interface StreamOptions {
 const QUIET_MS = 5_000;
 const QUIET = Symbol('quiet');
 
-/** `p`, or QUIET when it has not settled within `ms`. */
-async function orQuiet<T>(p: Promise<T>, ms: number): Promise<T | typeof QUIET> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<typeof QUIET>((resolve) => (timer = setTimeout(resolve, ms, QUIET)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-
 export const LEFT = Symbol('left');
 /**
  * `next()` of an iterator, or LEFT once the signal aborts: without a signal, just `next()` (no
@@ -58,6 +47,27 @@ export function untilLeft(signal?: AbortSignal) {
     else signal.addEventListener('abort', () => resolve(LEFT), { once: true });
   });
   return <T>(it: AsyncIterator<T>) => Promise.race([it.next(), left]);
+}
+
+/**
+ * The next event of `it`, LEFT once the consumer has gone, or QUIET when nothing has come for
+ * `quietMs`; a next() not yet answered then is still the one the following call waits for.
+ */
+function quietly<T>(it: AsyncIterator<T>, opts: StreamOptions): () => Promise<IteratorResult<T> | typeof LEFT | typeof QUIET> {
+  const next = untilLeft(opts.signal);
+  const ms = opts.quietMs ?? QUIET_MS;
+  let pending: Promise<IteratorResult<T> | typeof LEFT> | null = null;
+  return async () => {
+    pending ??= next(it);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const r = await Promise.race([pending, new Promise<typeof QUIET>((resolve) => (timer = setTimeout(resolve, ms, QUIET)))]);
+      if (r !== QUIET) pending = null;
+      return r;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }
 
 /** Creates a text task and yields `created`, its tokens as they come, then `done` with the finished task. */
@@ -83,21 +93,18 @@ export async function* createAndStream(
     // A repeated request (the same Idempotency-Key) for a task that has not finished: it is not
     // this caller's to stop; wait for it, then send its stored text whole.
     const updates = ctx.pubsub.subscribe('task:updated', task.id);
-    const next = untilLeft(opts.signal);
+    const listen = quietly(updates, opts);
     try {
       // Read once listening: its end cannot fall in between.
       await updates.ready;
       let now = await ctx.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
-      let pending: ReturnType<typeof next<TaskSnapshot>> | null = null;
       while (!FINISHED.includes(now.status)) {
-        pending ??= next(updates);
-        const r = await orQuiet(pending, opts.quietMs ?? QUIET_MS);
+        const r = await listen();
         if (r === QUIET) {
           // Nothing heard for a while: the task's row tells whether it ended unheard.
           now = await ctx.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
           continue;
         }
-        pending = null;
         if (r === LEFT || r.done) return;
         now = revive(r.value);
       }
@@ -123,12 +130,9 @@ export async function* followText(ctx: Pick<Deps, 'prisma'>, task: Task, tokens?
   try {
     yield { type: 'created', task };
     if (tokens && !FINISHED.includes(task.status)) {
-      const next = untilLeft(opts.signal);
-      // A next() not yet answered when the stream went quiet is still the one to wait for.
-      let pending: ReturnType<typeof next<TokenEvent>> | null = null;
+      const listen = quietly(tokens, opts);
       for (;;) {
-        pending ??= next(tokens);
-        const r = await orQuiet(pending, opts.quietMs ?? QUIET_MS);
+        const r = await listen();
         if (r === QUIET) {
           // Nothing heard for a while: if the task has ended (its end was lost), the stored text
           // below completes the stream.
@@ -136,7 +140,6 @@ export async function* followText(ctx: Pick<Deps, 'prisma'>, task: Task, tokens?
           if (FINISHED.includes(now.status)) break;
           continue;
         }
-        pending = null;
         if (r === LEFT) return;
         if (r.done || r.value.end) break;
         const { choice, seq } = r.value;

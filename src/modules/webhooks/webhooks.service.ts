@@ -9,7 +9,7 @@ import https from 'node:https';
 import { z } from 'zod';
 import type { Deps } from '../../context.js';
 import { AppError, badField, parseInput } from '../../errors.js';
-import type { Prisma, Webhook, WebhookDelivery } from '../../generated/prisma/client.js';
+import { Prisma, type Webhook, type WebhookDelivery } from '../../generated/prisma/client.js';
 import { RetryLater } from '../../jobs/queue.js';
 import { BlockedAddressError, checkHost, guardedLookup } from './webhooks.guard.js';
 
@@ -101,6 +101,13 @@ export async function deleteWebhook(deps: Pick<Deps, 'prisma'>, userId: number, 
   if (r.count === 0) throw notFound();
   return true;
 }
+
+/**
+ * The ids of the user's active webhooks for `type` (what dispatch looks up), as a subquery for a
+ * statement that already has the user: `userId` is its SQL expression, e.g. `tasks.user_id`.
+ */
+export const hookIdsSql = (userId: string, type: string) =>
+  Prisma.sql`ARRAY(SELECT w.id FROM webhooks w WHERE w.user_id = ${Prisma.raw(userId)} AND w.active AND ${type} = ANY(w.events))`;
 
 /**
  * Queues a delivery of an event to every active webhook of the user that subscribed to it.
