@@ -55,6 +55,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     const deps: Deps = {
       config,
       prisma: db.prisma,
+      sql: db.sql,
       hasher: createPasswordHasher(config.ARGON2_MEMORY_KIB),
       tokens: createTokenSigner(config.jwtSecret, config.ACCESS_TOKEN_TTL),
       pubsub: bus.pubsub,

@@ -1,6 +1,6 @@
 // What every operation can reach: the services' dependencies and the viewer.
 import type { Config } from './config.js';
-import type { PrismaClient } from './db.js';
+import type { PrismaClient, Sql } from './db.js';
 import type { User } from './generated/prisma/client.js';
 import type { Logger } from './logger.js';
 import type { PasswordHasher } from './modules/auth/passwords.js';
@@ -16,6 +16,8 @@ import type { Storage } from './storage/index.js';
 export interface Deps {
   config: Config;
   prisma: PrismaClient;
+  /** Prepared lookups on the pool, without Prisma's client (PostgreSQL only). */
+  sql?: Sql;
   hasher: PasswordHasher;
   tokens: TokenSigner;
   pubsub: PubSub;

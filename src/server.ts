@@ -24,11 +24,14 @@ import { verifySignature, type Variant } from './modules/assets/assets.service.j
 import { schema } from './schema/index.js';
 import { useBodyLimit } from './schema/body-limit.js';
 import { useVariableCost } from './schema/cost.js';
+import { createDirect, type DirectRequest } from './schema/direct.js';
 import { subscribe as subscribeLean } from './realtime/subscribe.js';
 
 export interface HttpServer {
   server: Server;
   yoga: YogaServerInstance<ServerContext, Context>;
+  /** Plain JSON operations without Yoga's fetch layer; null with trusted documents only. */
+  direct: ReturnType<typeof createDirect> | null;
   listen(port: number, host?: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -83,7 +86,13 @@ const reported = { propagateOnRejection: false, onReject: [(ctx: ValidationConte
 export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }): HttpServer {
   const { config, log } = deps;
   // The rate state of each HTTP request, read when its response goes out.
-  const rateOf = new WeakMap<Request, Context['rate']>();
+  const rateOf = new WeakMap<object, Context['rate']>();
+  // The server's steps around every result and response, as Yoga plugins and for the direct path.
+  const processResult = (r: ExecutionResult): ExecutionResult => (r.errors?.some(uncoded) ? { ...r, errors: r.errors.map((e) => (uncoded(e) ? withCode(e) : e)) } : r);
+  const responseHeaders = (request: object) => {
+    const state = rateOf.get(request)?.state;
+    return state ? rateLimitHeaders(state) : undefined;
+  };
   const persisted = config.persistedOperations;
   // Security headers on every answer (pages add their own Content-Security-Policy).
   const secure = helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false, strictTransportSecurity: config.production ? undefined : false });
@@ -138,13 +147,14 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
         onResultProcess: ({ result, setResult }) => {
           if (!result || Array.isArray(result) || typeof (result as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') return;
           const r = result as ExecutionResult;
-          if (r.errors?.some(uncoded)) setResult({ ...r, errors: r.errors.map((e) => (uncoded(e) ? withCode(e) : e)) });
+          const out = processResult(r);
+          if (out !== r) setResult(out);
         },
       },
       {
         onResponse: ({ request, response }) => {
-          const state = rateOf.get(request)?.state;
-          if (state) for (const [k, v] of Object.entries(rateLimitHeaders(state))) response.headers.set(k, v);
+          const headers = responseHeaders(request);
+          if (headers) for (const [k, v] of Object.entries(headers)) response.headers.set(k, v);
         },
       },
     ],
@@ -152,7 +162,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
   });
 
   /** The context of an operation: who asks (refused if an API key is not valid) and its rate limit. */
-  async function makeContext({ request, connectionParams, req, followUp }: { request?: Request; connectionParams?: Record<string, unknown>; req?: IncomingMessage; followUp?: boolean }): Promise<Context> {
+  async function makeContext({ request, connectionParams, req, followUp }: { request?: Request | DirectRequest; connectionParams?: Record<string, unknown>; req?: IncomingMessage; followUp?: boolean }): Promise<Context> {
     const credential = request ? credentialFrom(request.headers) : credentialFromParams(connectionParams);
     const viewer = await resolveViewer(deps, credential, { count: !followUp });
     // An API key that is not (or no longer) valid is refused outright, not treated as nobody.
@@ -169,8 +179,19 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
     return { ...deps, viewer, meta, signedIn: new Set(), rate };
   }
 
+  // Masked as Yoga masks an error thrown outside execution, and like Yoga logs the error it hides.
+  const maskLogged = (e: unknown): GraphQLError => {
+    const out = masked(e, 'Unexpected error.', false) as GraphQLError;
+    if (out !== e) yoga.logger.error(e);
+    return out;
+  };
+
+  // Plain JSON operations skip Yoga's fetch layer (schema/direct.ts); with trusted documents on,
+  // every request goes through Yoga and its persisted-operations plugin.
+  const direct = persisted ? null : createDirect(yoga, { process: processResult, responseHeaders, handleError: (err) => (isAbort(err) ? [] : [maskLogged(err)]) });
+
   // The legacy REST APIs, each a table of routes onto the GraphQL operations above.
-  const rest = createRestHandler(yoga, REST_APIS, log);
+  const rest = createRestHandler(yoga, REST_APIS, log, direct?.run);
   const docs = createDocsHandler(REST_APIS);
 
   const server = createServer((req, res) => {
@@ -196,6 +217,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
         }
         return sendJson(res, 415, { errors: [{ message: 'Content-Type must be application/json, application/graphql+json, application/graphql, multipart/form-data or application/x-www-form-urlencoded', extensions: { code: 'BAD_USER_INPUT', field: 'content-type' } }] });
       }
+      if (direct && (await direct.http(req, res))) return;
       return void (await yoga(req, res));
     }
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
@@ -273,12 +295,6 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
   // Subscription operations run on the lean path (realtime/subscribe.ts); queries and mutations
   // sent over the socket run through Yoga as over HTTP.
   const lean = new WeakSet<ExecutionArgs>();
-  // Masked as Yoga masks over HTTP, and like there the error it hides is logged.
-  const maskLogged = (e: unknown): GraphQLError => {
-    const out = masked(e, 'Unexpected error.', false) as GraphQLError;
-    if (out !== e) yoga.logger.error(e);
-    return out;
-  };
   const maskResult = (r: ExecutionResult): ExecutionResult => (r.errors ? { ...r, errors: r.errors.map(maskLogged) } : r);
   // Refusals without a code get one, as over HTTP.
   const coded = (errors: readonly GraphQLError[]) => errors.map((e) => (uncoded(e) ? withCode(e) : e).toJSON());
@@ -345,6 +361,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
   return {
     server,
     yoga,
+    direct,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -369,6 +386,9 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
   };
 }
 
+/** Yoga's test for a request its client aborted (logged at debug level, answered with no error). */
+const isAbort = (e: unknown) => typeof e === 'object' && e?.constructor?.name === 'DOMException' && ['AbortError', 'TimeoutError'].includes((e as Error).name);
+
 /** What metaOf reads of an upgrade request, kept per WebSocket connection instead of the request. */
 function slimRequest(req: IncomingMessage): IncomingMessage {
   const headers: Record<string, string | string[]> = {};
@@ -383,7 +403,7 @@ function credentialFromParams(params?: Record<string, unknown>): string | null {
   return credentialFrom({ get: (name) => (typeof lower.get(name) === 'string' ? (lower.get(name) as string) : null) });
 }
 
-function metaOf(req?: IncomingMessage, headers?: Headers, trustProxy = false): RequestMeta {
+function metaOf(req?: IncomingMessage, headers?: { get(name: string): string | null }, trustProxy = false): RequestMeta {
   const header = (name: string) => headers?.get(name) ?? (req?.headers[name] as string | undefined) ?? undefined;
   // The proxy appends the address it saw: the last entry is the one a client cannot forge.
   const forwarded = trustProxy ? header('x-forwarded-for')?.split(',').at(-1)?.trim() : undefined;

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { YogaServerInstance } from 'graphql-yoga';
+import { HeaderMap, type DirectRun } from '../schema/direct.js';
 import { nestedDeeperThan } from '../lib/json.js';
 import { INTERNAL_HEADER, INTERNAL_SECRET } from './internal.js';
 
@@ -147,7 +148,7 @@ function internalIfOurs(e: { message: string; extensions?: Record<string, any> }
 const pattern = (path: string) => new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}/?$`);
 
 /** Serves the routes of the given APIs; answers false when no route matches. */
-export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[], log: { error(o: object, m: string): void }) {
+export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[], log: { error(o: object, m: string): void }, run?: DirectRun) {
   const table = apis.flatMap((api) => api.routes.map((route) => ({ api, route, re: pattern(api.base.replace(/\/$/, '') + route.path) })));
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
@@ -197,7 +198,7 @@ export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[
       await readBody(req, call);
       const auth = api.credential ? api.credential(call) : call.authorization;
       res.once('close', () => gone.abort());
-      const gql = createGql(yoga, { req, headers: call.headers, authorization: auth, rate, log, signal: gone.signal });
+      const gql = createGql(yoga, { req, headers: call.headers, authorization: auth, rate, log, signal: gone.signal, run });
       reply = await route.run(call, gql);
     } catch (err) {
       if (err instanceof RestError) {
@@ -243,41 +244,58 @@ export interface GqlCaller {
   log: { error(o: object, m: string): void };
   /** Aborted when the caller goes away: open subscriptions stop reading then. */
   signal?: AbortSignal;
+  /** Runs a JSON operation on Yoga's pipeline without its fetch layer (schema/direct.ts). */
+  run?: DirectRun;
 }
 
 /** Runs GraphQL operations through Yoga as the caller (JSON, multipart upload, or SSE subscription). */
 export function createGql(yoga: YogaServerInstance<any, any>, o: GqlCaller): Gql {
-  const request = (query: string, variables: Record<string, unknown>, opts: GqlOpts, accept: string) => {
+  // The headers an operation runs with: the caller's credential and request headers, marked internal.
+  const headersOf = (opts: GqlOpts, accept: string): Record<string, string> => {
     const authorization = opts.authorization === undefined ? o.authorization : opts.authorization;
-    return yoga.fetch(
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept,
+      [INTERNAL_HEADER]: INTERNAL_SECRET,
+      ...(authorization ? { authorization } : {}),
+      ...(o.headers.get('x-api-key') && !authorization ? { 'x-api-key': o.headers.get('x-api-key')! } : {}),
+      ...(o.headers.get('idempotency-key') ? { 'idempotency-key': o.headers.get('idempotency-key')! } : {}),
+      ...(o.headers.get('x-forwarded-for') ? { 'x-forwarded-for': o.headers.get('x-forwarded-for')! } : {}),
+    };
+    for (const [k, v] of Object.entries(opts.headers ?? {})) headers[k.toLowerCase()] = v;
+    return headers;
+  };
+  const serverContext = (opts: GqlOpts) => ({ req: o.req, ...(opts.followUp ? { followUp: true } : {}) });
+  const request = (query: string, variables: Record<string, unknown>, opts: GqlOpts, accept: string) =>
+    yoga.fetch(
       'http://localhost/graphql',
       {
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept,
-          [INTERNAL_HEADER]: INTERNAL_SECRET,
-          ...(authorization ? { authorization } : {}),
-          ...(o.headers.get('x-api-key') && !authorization ? { 'x-api-key': o.headers.get('x-api-key')! } : {}),
-          ...(o.headers.get('idempotency-key') ? { 'idempotency-key': o.headers.get('idempotency-key')! } : {}),
-          ...(o.headers.get('x-forwarded-for') ? { 'x-forwarded-for': o.headers.get('x-forwarded-for')! } : {}),
-          ...opts.headers,
-        },
+        headers: headersOf(opts, accept),
         body: JSON.stringify({ query, variables }),
         // The caller gone, the operation's request is aborted too (streams stop at once).
         ...(o.signal ? { signal: o.signal } : {}),
       },
-      { req: o.req, ...(opts.followUp ? { followUp: true } : {}) },
+      serverContext(opts),
     );
+  /** A JSON operation's answer: directly when the server offers it, else through Yoga's fetch. */
+  const json = async (query: string, variables: Record<string, unknown>, opts: GqlOpts): Promise<{ headers: { forEach(fn: (v: string, k: string) => void): void }; text: string }> => {
+    const accept = 'application/graphql-response+json';
+    if (!o.run) {
+      const r = await request(query, variables, opts, accept);
+      return { headers: r.headers, text: await r.text() };
+    }
+    const r = await o.run({ query, variables }, { method: 'POST', url: 'http://localhost/graphql', headers: new HeaderMap(headersOf(opts, accept)) }, serverContext(opts), accept);
+    return { headers: new HeaderMap(r.headers), text: r.body };
   };
-  const keepRate = (r: Response) =>
+  const keepRate = (r: { headers: { forEach(fn: (v: string, k: string) => void): void } }) =>
     r.headers.forEach((v, k) => {
       if (k.startsWith('x-ratelimit-') || k === 'retry-after') o.rate[k] = v;
     });
   const gql = (async (query: string, variables: Record<string, unknown> = {}, opts: GqlOpts = {}) => {
-    const r = await request(query, variables, opts, 'application/graphql-response+json');
+    const r = await json(query, variables, opts);
     keepRate(r);
-    const body = (await r.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, any> }[] };
+    const body = JSON.parse(r.text) as { data?: unknown; errors?: { message: string; extensions?: Record<string, any> }[] };
     if (body.errors?.length) throw new RestError(internalIfOurs(body.errors[0]!, query, o.log));
     return body.data;
   }) as Gql;

@@ -1,0 +1,186 @@
+// GraphQL operations run on Yoga's own pipeline, without its fetch layer.
+//
+// Yoga serves Node through a WHATWG fetch adapter: each request becomes a Request with a Headers
+// object and a body stream, and each answer a Response written back through another adapter. For
+// a small query that layer (and the promise plumbing around it) cost more CPU than parsing,
+// validating and executing the operation. This module takes the plain requests — a POST of JSON
+// with its length given, answered with JSON — straight to `yoga.getResultForParams`, which runs
+// the same onParams hooks, parse and validation caches, plugins (armor, variable cost, masking),
+// context and execution as Yoga's handler, and then turns the result into a response with Yoga's
+// own `processRegularResult` (status codes by Accept, error extensions left out). The steps Yoga
+// runs around that for every request are the server's own plugins, given here as `hooks`.
+//
+// Everything else goes to Yoga unchanged: other methods and content types, bodies without a
+// length or over MAX_DIRECT_BODY, requests from browsers (an Origin header: CORS), answers other
+// than JSON (SSE, multipart), batches, bodies that are not JSON, and every request when the server
+// takes trusted documents (persisted operations).
+//
+// The REST layer runs its operations through the same function (`run`), in process.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ExecutionResult, GraphQLError } from 'graphql';
+import { processRegularResult, type YogaServerInstance } from 'graphql-yoga';
+
+/** Larger bodies (uploads are multipart anyway) go through Yoga's reader. */
+export const MAX_DIRECT_BODY = 1024 * 1024;
+
+/** The part of a fetch Request that Yoga's hooks and the server's context read. */
+export interface DirectRequest {
+  method: string;
+  url: string;
+  headers: HeaderMap;
+}
+
+/** Read-only request headers over a record of lower-case names (what `Headers` offers for reading). */
+export class HeaderMap {
+  constructor(private readonly record: Record<string, string | string[] | undefined>) {}
+  get(name: string): string | null {
+    const v = this.record[name.toLowerCase()];
+    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+  }
+  has(name: string): boolean {
+    return this.record[name.toLowerCase()] !== undefined;
+  }
+  forEach(fn: (value: string, name: string) => void): void {
+    for (const name of Object.keys(this.record)) {
+      const v = this.get(name);
+      if (v !== null) fn(v, name);
+    }
+  }
+}
+
+export interface DirectHooks {
+  /** The server's onResultProcess step (e.g. codes for refusals without one). */
+  process(result: ExecutionResult): ExecutionResult;
+  /** The headers the server's onResponse step adds for this request. */
+  responseHeaders(request: DirectRequest): Record<string, string> | undefined;
+  /** Yoga's handling of an error thrown outside execution: masked (and logged) unless ours. */
+  handleError(error: unknown): GraphQLError[];
+}
+
+export interface DirectResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** GraphQL request parameters as Yoga's request parsers give them. */
+export type Params = Record<string, unknown>;
+
+/** One operation run as Yoga would answer it, with the server context Yoga's handler would give. */
+export type DirectRun = (params: Params, request: DirectRequest, serverContext: Record<string, unknown>, mediaType: string) => Promise<DirectResponse>;
+
+// processRegularResult builds its answer with `new fetchAPI.Response(body, init)`: this one keeps both.
+class Captured {
+  constructor(
+    readonly body: string,
+    readonly init: { status: number; headers: Record<string, string> },
+  ) {}
+}
+const capture = { Response: Captured } as unknown as Parameters<typeof processRegularResult>[1];
+
+/** The regular media type (JSON) Yoga's result processors choose for a single result, or null. */
+export function regularMediaType(accept: string | undefined | null): string | null {
+  // Yoga's order: the Accept list reversed, then each processor in turn; the last match wins.
+  const asked = (accept || '*/*')
+    .replace(/\s/g, '')
+    .toLowerCase()
+    .split(',')
+    .flatMap((a) => {
+      const [type, ...params] = a.split(';');
+      const charset = params.find((p) => p.includes('charset=')) || 'charset=utf-8';
+      return type !== undefined && charset === 'charset=utf-8' ? [type] : [];
+    })
+    .reverse();
+  const processors = [['text/event-stream'], ['multipart/mixed'], ['application/graphql-response+json', 'application/json']];
+  let chosen: string | null = null;
+  for (const types of processors) for (const a of asked) for (const t of types) if (matches(t, a)) chosen = t;
+  return chosen === 'application/graphql-response+json' || chosen === 'application/json' ? chosen : null;
+}
+
+/** Yoga's isMatchingMediaType: the asked type may have wildcards. */
+function matches(processorType: string, askedType: string) {
+  const [pre, suf] = processorType.split('/');
+  const [askedPre, askedSuf] = askedType.split('/');
+  return (askedPre === '*' || askedPre === pre) && (askedSuf === '*' || askedSuf === suf);
+}
+
+const JSON_BODY = /^\s*application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+const LENGTH = /^\d{1,9}$/;
+
+export function createDirect(yoga: YogaServerInstance<any, any>, hooks: DirectHooks) {
+  const mediaTypes = new Map<string, string | null>();
+  const mediaTypeOf = (accept: string | undefined) => {
+    const key = accept ?? '';
+    let t = mediaTypes.get(key);
+    if (t === undefined) {
+      t = regularMediaType(accept);
+      if (mediaTypes.size < 100) mediaTypes.set(key, t);
+    }
+    return t;
+  };
+
+  /** One operation as Yoga would answer it (status, headers, JSON body). */
+  const run: DirectRun = async (params, request, serverContext, mediaType) => {
+    let result: ExecutionResult;
+    try {
+      result = (await yoga.getResultForParams({ params: params as any, request: request as unknown as Request }, serverContext as any)) as ExecutionResult;
+    } catch (err) {
+      result = { errors: hooks.handleError(err) };
+    }
+    const out = processRegularResult(hooks.process(result), capture, mediaType) as unknown as Captured;
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(out.init.headers)) headers[k.toLowerCase()] = v;
+    const extra = hooks.responseHeaders(request);
+    if (extra) for (const [k, v] of Object.entries(extra)) headers[k.toLowerCase()] = v;
+    return { status: out.init.status, headers, body: out.body };
+  };
+
+  /**
+   * Answers a plain JSON POST to /graphql and returns true, or returns false having read nothing
+   * (the request then goes to Yoga).
+   */
+  async function http(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const h = req.headers;
+    if (req.method !== 'POST' || req.url !== '/graphql' || h.origin !== undefined || !JSON_BODY.test(h['content-type'] ?? '')) return false;
+    const length = h['content-length'];
+    if (length === undefined || !LENGTH.test(length) || Number(length) > MAX_DIRECT_BODY) return false;
+    const mediaType = mediaTypeOf(h.accept);
+    if (!mediaType) return false;
+    const body = await readAll(req);
+    const request: DirectRequest = { method: 'POST', url: `http://${h.host ?? 'localhost'}/graphql`, headers: new HeaderMap(h) };
+    let params: unknown;
+    try {
+      params = JSON.parse(body.toString('utf8'));
+    } catch {
+      params = undefined;
+    }
+    // Not a single operation's parameters (invalid JSON, a batch, …): Yoga's refusal, from the same body.
+    const response =
+      params !== null && typeof params === 'object' && !Array.isArray(params)
+        ? await run(params as Params, request, { req, res }, mediaType)
+        : await throughYoga(yoga, req, res, body);
+    if (res.destroyed) return true;
+    res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
+    res.end(response.body);
+    return true;
+  }
+
+  return { run, http, mediaTypeOf };
+}
+
+async function readAll(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+}
+
+/** A request whose body has been read, answered by Yoga from that body. */
+async function throughYoga(yoga: YogaServerInstance<any, any>, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<DirectResponse> {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+  const r = await yoga.fetch(`http://${req.headers.host ?? 'localhost'}/graphql`, { method: 'POST', headers, body }, { req, res });
+  const out: Record<string, string> = {};
+  r.headers.forEach((v, k) => (out[k] = v));
+  delete out['content-length'];
+  return { status: r.status, headers: out, body: await r.text() };
+}

@@ -1,0 +1,64 @@
+// The credential lookups on the pool (PostgreSQL, `Database.sql`) return the viewer Prisma's raw
+// query returns, timestamps included, whatever the process's time zone; and Prisma's statements
+// are prepared under names that stay bounded.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { preparedName, type Database } from '../../src/db.js';
+import { createApiKey } from '../../src/modules/apikeys/apikeys.service.js';
+import { resolveViewer } from '../../src/modules/auth/viewer.js';
+import { createTokenSigner } from '../../src/modules/auth/tokens.js';
+import { openTestDatabase, testDatabaseUrl } from '../helpers/database.js';
+
+describe('prepared statement names', () => {
+  test('one name per statement text, none past the bound', () => {
+    const name = preparedName(2);
+    const a = name({ sql: 'SELECT 1' });
+    assert.match(a, /^g[0-9a-f]{24}$/);
+    assert.equal(name({ sql: 'SELECT 1' }), a);
+    const b = name({ sql: 'SELECT 2' });
+    assert.notEqual(b, a);
+    // The third distinct text runs unnamed (pg's unnamed statement); the first two keep theirs.
+    assert.equal(name({ sql: 'SELECT 3' }), '');
+    assert.equal(name({ sql: 'SELECT 2' }), b);
+  });
+});
+
+describe('credential lookup on the pool', { skip: !testDatabaseUrl && 'needs TEST_DATABASE_URL (PostgreSQL)' }, () => {
+  let db: Database;
+  before(async () => {
+    db = await openTestDatabase();
+  });
+  after(() => db.close());
+
+  test('an API key and a session resolve to the same viewer as through Prisma', async () => {
+    assert.ok(db.sql, 'PostgreSQL offers the pool');
+    const lastLoginAt = new Date('2026-01-02T03:04:05.678Z');
+    const user = await db.prisma.user.create({
+      data: { username: 'lookup', email: 'lookup@example.com', name: 'L', metadata: { a: [1, 'b'] }, lastLoginAt, creditAccount: { create: { available: 42, reserved: 7 } } },
+    });
+    const { key } = await createApiKey({ prisma: db.prisma }, user.id, { name: 'k', scopes: ['ai:read'] } as never);
+    const session = await db.prisma.authSession.create({ data: { userId: user.id, expiresAt: new Date(Date.now() + 3600_000) } as never });
+    const tokens = createTokenSigner(new Uint8Array(32).fill(7), 600);
+    const token = await tokens.sign({ userId: user.id, sessionId: session.id });
+    const keyUsage = { record: () => undefined } as never;
+    // The process's zone must not shift timestamps (pg reads `timestamp` columns in local time).
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      for (const credential of [key, token]) {
+        const onPool = await resolveViewer({ prisma: db.prisma, sql: db.sql, tokens, keyUsage }, credential);
+        const viaPrisma = await resolveViewer({ prisma: db.prisma, tokens, keyUsage }, credential);
+        assert.equal(onPool.kind, 'user');
+        assert.deepEqual(onPool, viaPrisma);
+        if (onPool.kind !== 'user') return;
+        assert.deepEqual(onPool.user.lastLoginAt, lastLoginAt);
+        assert.deepEqual(onPool.user.createdAt, user.createdAt);
+        assert.deepEqual(onPool.credits, { available: 42, reserved: 7 });
+        assert.deepEqual(onPool.user.metadata, { a: [1, 'b'] });
+      }
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+});

@@ -1,0 +1,131 @@
+// The direct path for plain JSON operations (src/schema/direct.ts) answers exactly as Yoga does:
+// the same status, body and headers. Each request goes to the server twice: with its length (the
+// direct path) and with a chunked body (which the direct path leaves to Yoga). A server that
+// answers only through the direct path, and 501 when it declines, shows which requests it takes.
+import assert from 'node:assert/strict';
+import http, { type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { startTestServer, type TestServer } from '../helpers/harness.js';
+import { newUser } from '../helpers/ops.js';
+import { regularMediaType } from '../../src/schema/direct.js';
+
+interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+function post(url: string, body: string, headers: Record<string, string>, opts: { chunked?: boolean } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const req = http.request(
+      { host: u.hostname, port: u.port, path: '/graphql', method: 'POST', headers: { ...headers, ...(opts.chunked ? {} : { 'content-length': String(Buffer.byteLength(body)) }) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+      },
+    );
+    req.on('error', reject);
+    if (opts.chunked) {
+      req.write(body.slice(0, 2));
+      req.end(body.slice(2));
+    } else req.end(body);
+  });
+}
+
+// Headers that differ between any two answers (or between the two transfer encodings).
+const VARYING = ['date', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'x-ratelimit-remaining', 'x-ratelimit-reset'];
+const comparable = (a: Answer) => ({ status: a.status, body: a.body, headers: Object.fromEntries(Object.entries(a.headers).filter(([k]) => !VARYING.includes(k)).sort()) });
+
+let t: TestServer;
+let directOnly: http.Server;
+let directUrl: string;
+let token: string;
+before(async () => {
+  t = await startTestServer({ RATE_LIMIT_API_PER_MINUTE: '100' });
+  const direct = t.app.http.direct!;
+  directOnly = http.createServer(async (req, res) => {
+    if (!(await direct.http(req, res))) res.writeHead(501).end();
+  });
+  await new Promise<void>((r) => directOnly.listen(0, '127.0.0.1', r));
+  directUrl = `http://127.0.0.1:${(directOnly.address() as AddressInfo).port}`;
+  token = (await newUser(t, 'direct')).token;
+});
+after(async () => {
+  directOnly.close();
+  await t.close();
+});
+
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+describe('direct path', () => {
+  const cases: [string, string, Record<string, string>][] = [
+    ['a query, Accept absent', JSON.stringify({ query: '{ me { id email credits { available reserved } } }' }), {}],
+    ['a query, graphql-response+json', JSON.stringify({ query: '{ me { id email } }' }), { accept: 'application/graphql-response+json' }],
+    ['a query, both JSON types', JSON.stringify({ query: 'query Q($n: Int) { me { id } models { id } chats(limit: $n) { total } }', variables: { n: 2 }, operationName: 'Q' }), { accept: 'application/graphql-response+json, application/json' }],
+    ['a mutation', JSON.stringify({ query: 'mutation { updateProfile(input: { name: "D" }) { name } }' }), { accept: 'application/json' }],
+    ['a syntax error', JSON.stringify({ query: '{ me { id ' }), { accept: 'application/graphql-response+json' }],
+    ['a validation error (200 under application/json)', JSON.stringify({ query: '{ nope }' }), { accept: 'application/json' }],
+    ['a validation error', JSON.stringify({ query: '{ nope }' }), { accept: 'application/graphql-response+json' }],
+    ['a variable of the wrong type', JSON.stringify({ query: 'query($n: Int) { chats(limit: $n) { total } }', variables: { n: 'x' } }), {}],
+    ['no query', JSON.stringify({ qu: '{ me { id } }' }), {}],
+    ['variables not an object', JSON.stringify({ query: '{ me { id } }', variables: 3 }), {}],
+    ['not JSON', '{bad', {}],
+    ['a batch', JSON.stringify([{ query: '{ me { id } }' }]), {}],
+    ['a resolver refusal (another field needs admin)', JSON.stringify({ query: '{ users(first: 1) { totalCount } }' }), { accept: 'application/graphql-response+json' }],
+  ];
+  for (const [name, body, headers] of cases) {
+    test(`answers as Yoga does: ${name}`, async () => {
+      const h = { ...JSON_TYPE, authorization: `Bearer ${token}`, ...headers };
+      assert.notEqual((await post(directUrl, body, h)).status, 501, 'the direct path takes the request');
+      const direct = await post(t.url, body, h);
+      const yoga = await post(t.url, body, h, { chunked: true });
+      assert.deepEqual(comparable(direct), comparable(yoga));
+    });
+  }
+
+  test('an invalid API key and a rate limit are refused as by Yoga, with their headers', async () => {
+    const bad = { ...JSON_TYPE, 'x-api-key': 'sk_nope', accept: 'application/graphql-response+json' };
+    const body = JSON.stringify({ query: '{ me { id } }' });
+    const [d, y] = [await post(t.url, body, bad), await post(t.url, body, bad, { chunked: true })];
+    assert.equal(d.status, 401);
+    assert.deepEqual(comparable(d), comparable(y));
+    // Exhaust the limit (100 a minute per user), then both paths refuse alike.
+    const user = await newUser(t, 'limited');
+    const h = { ...JSON_TYPE, authorization: `Bearer ${user.token}`, accept: 'application/graphql-response+json' };
+    let last: Answer | undefined;
+    for (let i = 0; i < 101 && last?.status !== 429; i++) last = await post(t.url, body, h);
+    assert.equal(last!.status, 429);
+    assert.ok(last!.headers['retry-after'], 'Retry-After');
+    assert.equal(last!.headers['x-ratelimit-remaining'], '0');
+    const y2 = await post(t.url, body, h, { chunked: true });
+    assert.deepEqual(comparable(last!), comparable(y2));
+  });
+
+  test('declines what Yoga must answer: other methods, types, Accept, Origin, no or large length', async () => {
+    const body = JSON.stringify({ query: '{ me { id } }' });
+    const declined = async (headers: Record<string, string>, opts: { chunked?: boolean } = {}) => (await post(directUrl, body, headers, opts)).status === 501;
+    assert.ok(await declined({ 'content-type': 'application/graphql+json' }));
+    assert.ok(await declined({ ...JSON_TYPE, accept: 'text/event-stream' }));
+    assert.ok(await declined({ ...JSON_TYPE, accept: 'multipart/mixed' }));
+    assert.ok(await declined({ ...JSON_TYPE, origin: 'http://localhost:3000' }));
+    assert.ok(await declined(JSON_TYPE, { chunked: true }));
+    const res = await fetch(`${directUrl}/graphql?query=%7Bme%7Bid%7D%7D`);
+    assert.equal(res.status, 501);
+    assert.ok(!(await declined(JSON_TYPE)));
+  });
+
+  test('Accept resolves to the media type Yoga would choose', () => {
+    assert.equal(regularMediaType(undefined), 'application/json');
+    assert.equal(regularMediaType('*/*'), 'application/json');
+    assert.equal(regularMediaType('application/graphql-response+json'), 'application/graphql-response+json');
+    assert.equal(regularMediaType('application/graphql-response+json, application/json'), 'application/graphql-response+json');
+    assert.equal(regularMediaType('application/json, application/graphql-response+json'), 'application/json');
+    assert.equal(regularMediaType('application/json; charset=latin1'), null);
+    assert.equal(regularMediaType('text/event-stream'), null);
+    assert.equal(regularMediaType('text/html'), null);
+  });
+});
