@@ -149,11 +149,17 @@ const pattern = (path: string) => new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/
 
 /** Serves the routes of the given APIs; answers false when no route matches. */
 export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[], log: { error(o: object, m: string): void }, run?: DirectRun) {
-  const table = apis.flatMap((api) => api.routes.map((route) => ({ api, route, re: pattern(api.base.replace(/\/$/, '') + route.path) })));
+  const table = apis.flatMap((api) =>
+    api.routes.map((route) => {
+      const path = api.base.replace(/\/$/, '') + route.path;
+      // The literal start of the path: most routes are ruled out by it without their pattern.
+      return { api, route, re: pattern(path), prefix: path.split('{')[0]!.replace(/\/$/, '') };
+    }),
+  );
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const matches = table.filter((r) => r.re.test(url.pathname));
+    const matches = table.filter((r) => url.pathname.startsWith(r.prefix) && r.re.test(url.pathname));
     const hit = matches.find((r) => r.route.method === req.method) ?? (req.method === 'HEAD' ? matches.find((r) => r.route.method === 'GET') : undefined);
     if (!hit) {
       const allow = [...new Set(matches.map((m) => m.route.method))].join(', ');
@@ -193,11 +199,14 @@ export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[
     const rate: Record<string, string> = {};
     let reply: Reply;
     const gone = new AbortController();
+    // Only a caller that leaves before its answer is sent aborts (an abort makes a DOMException with
+    // its stack: a cost on every request if each finished response fired it).
+    const left = () => gone.abort();
     try {
       api.guard?.(call);
       await readBody(req, call);
       const auth = api.credential ? api.credential(call) : call.authorization;
-      res.once('close', () => gone.abort());
+      res.once('close', left);
       const gql = createGql(yoga, { req, headers: call.headers, authorization: auth, rate, log, signal: gone.signal, run });
       reply = await route.run(call, gql);
     } catch (err) {
@@ -228,7 +237,11 @@ export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[
     // A refusal once a stream has started (its status already sent) goes out as an `error` event
     // carrying the API's own error body.
     const streamError = (e: OpError) => `event: error\ndata: ${JSON.stringify(api.error(e, call).body ?? { error: e.message })}\n\n`;
-    await send(res, reply, rate, req.method === 'HEAD', streamError);
+    try {
+      await send(res, reply, rate, req.method === 'HEAD', streamError);
+    } finally {
+      res.off('close', left);
+    }
     return true;
   };
 }

@@ -4,7 +4,7 @@
 // stopped and charged for the prompt and the tokens it received. Errors take OpenAI's shape
 // `{error: {message, type, param, code}}`; rate limits are reported as x-ratelimit-*-requests;
 // every answer carries x-request-id.
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { type Api, denied, type Gql, type OpError, type RestCall, RestError, type Route } from '../core.js';
 import { finished, streamText, type TextStreamEvent } from '../stream.js';
 
@@ -324,7 +324,8 @@ export const openai: Api = {
     for (const k of Object.keys(rate)) if (k.startsWith('x-ratelimit-')) delete rate[k];
     reply.headers = {
       ...reply.headers,
-      'x-request-id': `req_${randomBytes(16).toString('hex')}`,
+      // 32 random hex digits (randomUUID draws from a cached pool; randomBytes calls OpenSSL each time).
+      'x-request-id': `req_${randomUUID().replace(/-/g, '')}`,
       ...(limit ? { 'x-ratelimit-limit-requests': limit } : {}),
       ...(remaining ? { 'x-ratelimit-remaining-requests': remaining } : {}),
       ...(reset ? { 'x-ratelimit-reset-requests': reset } : {}),
