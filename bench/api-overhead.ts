@@ -5,9 +5,13 @@
 //       hash → its user and credit account) in a process of its own. Goal ≥ 0.5 of its req/s.
 //   P2: a REST route (`GET /v1/models`) against the GraphQL operation it runs
 //       (`{ models { id kind name description updatedAt } }`), same key. Goal ≥ 0.9.
-// Load: autocannon from this process, C connections for S seconds per target, after a warm-up.
+// Load: autocannon from this process, C connections for S seconds per target, after a warm-up,
+// in R rounds of S/R seconds: each round runs every target once, in an order rotated from round to
+// round, so that a slow spell of the shared machine falls on all targets alike rather than on
+// whichever ran then. Rates are each target's requests over its seconds; each round's ratios are
+// printed too.
 //
-// Usage: node --import tsx bench/api-overhead.ts [connections=32] [seconds=10]
+// Usage: node --import tsx bench/api-overhead.ts [connections=32] [seconds=10] [rounds=5]
 import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
 import { openDatabase } from '../src/db.js';
@@ -16,6 +20,7 @@ import { benchEnv, freshDatabase, spawnRole } from './common.js';
 
 const connections = Number(process.argv[2] ?? 32);
 const seconds = Number(process.argv[3] ?? 10);
+const rounds = Math.max(1, Number(process.argv[4] ?? 5));
 
 const db = await freshDatabase('p1');
 const env = benchEnv('p1', db.url, { MIGRATE_ON_START: 'true', PORT: '4871', RATE_LIMIT_API_PER_MINUTE: '100000000', NODE_ENV: 'production' });
@@ -50,20 +55,36 @@ async function run(t: Target, duration: number) {
   const text = await res.text();
   if (res.status !== 200 || !t.check(text)) throw new Error(`${t.name}: ${res.status} ${text.slice(0, 300)}`);
   const r = await autocannon({ url: t.url, method: t.method, headers: t.headers, body: t.body, connections, duration });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total };
+  return { rps: r.requests.total / duration, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total };
 }
+type Run = Awaited<ReturnType<typeof run>>;
 
 try {
   for (const t of Object.values(targets)) await run(t, 2); // warm-up: JIT, pools, caches
-  const out: Record<string, Awaited<ReturnType<typeof run>>> = {};
-  for (const [k, t] of Object.entries(targets)) out[k] = await run(t, seconds);
-  console.log(`\n${connections} connections, ${seconds} s each, ${new Date().toISOString().slice(0, 10)}\n`);
+  const keys = Object.keys(targets);
+  const per: Record<string, Run[]> = Object.fromEntries(keys.map((k) => [k, []]));
+  const slice = seconds / rounds;
+  for (let i = 0; i < rounds; i++) {
+    const order = [...keys.slice(i % keys.length), ...keys.slice(0, i % keys.length)];
+    for (const k of order) per[k]!.push(await run(targets[k]!, slice));
+  }
+  // Over all rounds: requests over seconds; latencies are the rounds' medians.
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const out: Record<string, Run> = Object.fromEntries(
+    keys.map((k) => {
+      const rs = per[k]!;
+      return [k, { rps: sum(rs.map((r) => r.total)) / seconds, p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), non2xx: sum(rs.map((r) => r.non2xx)), errors: sum(rs.map((r) => r.errors)), total: sum(rs.map((r) => r.total)) }];
+    }),
+  );
+  console.log(`\n${connections} connections, ${seconds} s each in ${rounds} rounds, ${new Date().toISOString().slice(0, 10)}\n`);
   console.log('| target | req/s | p50 (ms) | p99 (ms) | requests | non-2xx | errors |');
   console.log('|---|---|---|---|---|---|---|');
   for (const [k, t] of Object.entries(targets)) {
     const r = out[k]!;
     console.log(`| ${t.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.total} | ${r.non2xx} | ${r.errors} |`);
   }
+  console.log(`\nper round: P1 ${per.me!.map((r, i) => (r.rps / per.bare![i]!.rps).toFixed(2)).join(' ')}; P2 ${per.rest!.map((r, i) => (r.rps / per.models![i]!.rps).toFixed(2)).join(' ')}`);
   const p1 = out.me!.rps / out.bare!.rps;
   const p2 = out.rest!.rps / out.models!.rps;
   console.log(`\nP1 GraphQL me / bare: ${p1.toFixed(2)} (goal ≥ 0.5) ${p1 >= 0.5 ? 'met' : 'NOT met'}`);
