@@ -20,6 +20,8 @@ const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
   /** Apply pending migrations at start when DATABASE_URL is set (always done in embedded mode). */
   MIGRATE_ON_START: bool.default(false),
+  /** Prepare each statement once per pooled connection (off behind a pooler that cannot keep them, e.g. PgBouncer in transaction mode before 1.21). */
+  DATABASE_PREPARED_STATEMENTS: bool.default(true),
   /** Redis; set, it switches to BullMQ queues, Redis pub/sub and Redis-backed rate limits. */
   REDIS_URL: z.string().optional(),
   /** Prefix for every Redis key and channel, so several deployments can share one Redis. */

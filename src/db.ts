@@ -17,7 +17,8 @@ export { PrismaClient };
 /**
  * A statement run on the pool without Prisma's client, prepared once per connection under its
  * name: for the lookups on every request, where the client's own work (about 90 µs of CPU per raw
- * query) was most of the cost. Timestamps come back as Prisma returns them (UTC dates).
+ * query) was most of the cost. Rows come as pg parses them: `timestamp` columns as UTC dates (as
+ * Prisma returns them), but int8 and numeric as strings where Prisma gives BigInt and Decimal.
  */
 export type Sql = <T>(name: string, text: string, values: unknown[]) => Promise<T[]>;
 
@@ -39,6 +40,8 @@ export interface DatabaseOptions {
   migrate?: boolean;
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /** Prepare Prisma's statements once per connection (default true). */
+  prepared?: boolean;
   /** A PGlite data-dir dump to start from (tests): skips initdb and migrations already in it. */
   loadDataDir?: Blob;
   log?: Logger;
@@ -54,6 +57,7 @@ export function openConfiguredDatabase(config: Config, log?: Logger): Promise<Da
     url: config.DATABASE_URL,
     dataDir: join(config.dataDir, 'pglite'),
     migrate: !config.DATABASE_URL || config.MIGRATE_ON_START,
+    prepared: config.DATABASE_PREPARED_STATEMENTS,
     log,
   });
 }
@@ -71,12 +75,15 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
   }
   // Timestamps are stored as UTC clock times: SQL's now() must be UTC too, whatever the server's zone.
   const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, options: '-c TimeZone=UTC', types: { getTypeParser: typeParser } as pg.CustomTypesConfig });
-  const adapter = new PrismaPg(pool, { statementNameGenerator: preparedName(), disposeExternalPool: true });
+  // Prisma's adapter listens for errors of idle clients only from its first query on; a lookup on
+  // the pool can come first, and an unheard 'error' would end the process.
+  pool.on('error', (err) => opts.log?.warn({ err: err.message }, 'idle database connection failed'));
+  const adapter = new PrismaPg(pool, { statementNameGenerator: preparedName(opts.prepared === false ? 0 : undefined), disposeExternalPool: true });
   const prisma = new PrismaClient({ adapter });
   return {
     prisma,
     kind: 'postgres',
-    sql: async <T>(name: string, text: string, values: unknown[]) => (await pool.query({ name, text, values })).rows as T[],
+    sql: async <T>(name: string, text: string, values: unknown[]) => (await pool.query({ ...(opts.prepared === false ? {} : { name }), text, values })).rows as T[],
     ping: async () => void (await prisma.$queryRaw`SELECT 1`),
     close: () => prisma.$disconnect(),
   };

@@ -298,6 +298,8 @@ export function createGql(yoga: YogaServerInstance<any, any>, o: GqlCaller): Gql
       const r = await request(query, variables, opts, accept);
       return { headers: r.headers, text: await r.text() };
     }
+    // The caller gone, no further operation starts (as yoga.fetch refuses an aborted request).
+    o.signal?.throwIfAborted();
     const r = await o.run({ query, variables }, { method: 'POST', url: 'http://localhost/graphql', headers: new HeaderMap(headersOf(opts, accept)) }, serverContext(opts), accept);
     return { headers: new HeaderMap(r.headers), text: r.body };
   };

@@ -18,7 +18,7 @@
 // The REST layer runs its operations through the same function (`run`), in process.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionResult, GraphQLError } from 'graphql';
-import { processRegularResult, type YogaServerInstance } from 'graphql-yoga';
+import { isAsyncIterable, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
 
 /** Larger bodies (uploads are multipart anyway) go through Yoga's reader. */
 export const MAX_DIRECT_BODY = 1024 * 1024;
@@ -121,18 +121,22 @@ export function createDirect(yoga: YogaServerInstance<any, any>, hooks: DirectHo
 
   /** One operation as Yoga would answer it (status, headers, JSON body). */
   const run: DirectRun = async (params, request, serverContext, mediaType) => {
-    let result: ExecutionResult;
+    let out: Captured;
     try {
-      result = (await yoga.getResultForParams({ params: params as any, request: request as unknown as Request }, serverContext as any)) as ExecutionResult;
+      const result = (await yoga.getResultForParams({ params: params as any, request: request as unknown as Request }, serverContext as any)) as ExecutionResult;
+      // A stream (a subscription) is not JSON: closed at once, answered 406 as Yoga answers a
+      // stream to a client that accepts only JSON (the HTTP path sends subscriptions to Yoga).
+      if (isAsyncIterable(result)) await (result as AsyncIterableIterator<unknown>).return?.();
+      out = processRegularResult(isAsyncIterable(result) ? result : hooks.process(result), capture, mediaType) as unknown as Captured;
     } catch (err) {
-      result = { errors: hooks.handleError(err) };
+      // As Yoga's handler: an error outside execution is answered masked.
+      out = processRegularResult(hooks.process({ errors: hooks.handleError(err) }), capture, mediaType) as unknown as Captured;
     }
-    const out = processRegularResult(hooks.process(result), capture, mediaType) as unknown as Captured;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(out.init.headers)) headers[k.toLowerCase()] = v;
     const extra = hooks.responseHeaders(request);
     if (extra) for (const [k, v] of Object.entries(extra)) headers[k.toLowerCase()] = v;
-    return { status: out.init.status, headers, body: out.body };
+    return { status: out.init.status, headers, body: out.body ?? '' };
   };
 
   /**
@@ -146,7 +150,14 @@ export function createDirect(yoga: YogaServerInstance<any, any>, hooks: DirectHo
     if (length === undefined || !LENGTH.test(length) || Number(length) > MAX_DIRECT_BODY) return false;
     const mediaType = mediaTypeOf(h.accept);
     if (!mediaType) return false;
-    const body = await readAll(req);
+    let body: Buffer;
+    try {
+      body = await readAll(req);
+    } catch {
+      // The client left mid-body: nobody to answer.
+      if (!res.destroyed) res.destroy();
+      return true;
+    }
     const request: DirectRequest = { method: 'POST', url: `http://${h.host ?? 'localhost'}/graphql`, headers: new HeaderMap(h) };
     let params: unknown;
     try {
@@ -154,11 +165,14 @@ export function createDirect(yoga: YogaServerInstance<any, any>, hooks: DirectHo
     } catch {
       params = undefined;
     }
-    // Not a single operation's parameters (invalid JSON, a batch, …): Yoga's refusal, from the same body.
-    const response =
-      params !== null && typeof params === 'object' && !Array.isArray(params)
-        ? await run(params as Params, request, { req, res }, mediaType)
-        : await throughYoga(yoga, req, res, body);
+    // Not a single operation's parameters (invalid JSON, a batch, …), or possibly a subscription
+    // (answered as a stream when Accept allows): Yoga answers, from the same body.
+    const single = params !== null && typeof params === 'object' && !Array.isArray(params);
+    if (!single || mayStream(params as Params)) {
+      await throughYoga(yoga, req, res, body);
+      return true;
+    }
+    const response = await run(params as Params, request, { req, res }, mediaType);
     if (res.destroyed) return true;
     res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
     res.end(response.body);
@@ -168,19 +182,39 @@ export function createDirect(yoga: YogaServerInstance<any, any>, hooks: DirectHo
   return { run, http, mediaTypeOf };
 }
 
+/** A document that may hold a subscription (a word match: a false positive only goes to Yoga). */
+const mayStream = (params: Params) => typeof params.query !== 'string' || /\bsubscription\b/.test(params.query);
+
 async function readAll(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
-/** A request whose body has been read, answered by Yoga from that body. */
-async function throughYoga(yoga: YogaServerInstance<any, any>, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<DirectResponse> {
+/** A request whose body has been read, answered by Yoga from that body (a stream as it comes). */
+async function throughYoga(yoga: YogaServerInstance<any, any>, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
-  const r = await yoga.fetch(`http://${req.headers.host ?? 'localhost'}/graphql`, { method: 'POST', headers, body }, { req, res });
-  const out: Record<string, string> = {};
-  r.headers.forEach((v, k) => (out[k] = v));
-  delete out['content-length'];
-  return { status: r.status, headers: out, body: await r.text() };
+  // The client gone, the operation's request is aborted (a subscription stops).
+  const gone = new AbortController();
+  const left = () => gone.abort();
+  res.once('close', left);
+  try {
+    const r = await yoga.fetch(`http://${req.headers.host ?? 'localhost'}/graphql`, { method: 'POST', headers, body, signal: gone.signal }, { req, res });
+    const out: Record<string, string> = {};
+    r.headers.forEach((v, k) => (out[k] = v));
+    if (res.destroyed) return void (await r.body?.cancel().catch(() => {}));
+    res.writeHead(r.status, out);
+    if (r.body) {
+      for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>) {
+        if (res.destroyed) break;
+        res.write(chunk);
+      }
+    }
+    res.end();
+  } catch (err) {
+    if (!gone.signal.aborted) throw err;
+  } finally {
+    res.off('close', left);
+  }
 }

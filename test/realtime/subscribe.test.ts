@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GraphQLError, GraphQLInt, GraphQLObjectType, GraphQLSchema, parse, type ExecutionResult } from 'graphql';
-import { subscribe, type Mask } from '../../src/realtime/subscribe.js';
+import { scalarsOnly, subscribe, type Mask } from '../../src/realtime/subscribe.js';
 
 /** An event source that hands out `events` (an Error is thrown instead of handed out), then waits; counts its return() calls. */
 function source(events: (number | Error)[]) {
@@ -81,4 +81,53 @@ test('a source that fails: its error goes out masked, the source is returned, th
   assert.deepEqual(r.value.errors?.map((e: GraphQLError) => e.message), ['Unexpected error.']);
   assert.equal(state.returned, 1, 'the source was let go');
   assert.deepEqual(await results.next(), { value: undefined, done: true });
+});
+
+test('events reuse the subscription context only when the selection reads no more than the event', async () => {
+  // A per-context id, as Pothos keeps its caches per context object.
+  const ids = new WeakMap<object, number>();
+  let made = 0;
+  const idOf = (ctx: object) => {
+    if (!ids.has(ctx)) ids.set(ctx, ++made);
+    return ids.get(ctx)!;
+  };
+  let next = 0;
+  const events: AsyncIterableIterator<number> = { next: async () => ({ value: ++next, done: false }), return: async () => ({ value: undefined, done: true }), [Symbol.asyncIterator]: () => events };
+  const Inner: GraphQLObjectType = new GraphQLObjectType({ name: 'Inner', fields: { ctx: { type: GraphQLInt, resolve: (_s, _a, c: object) => idOf(c) } } });
+  const Tick = new GraphQLObjectType({
+    name: 'Tick',
+    fields: { n: { type: GraphQLInt, resolve: (n: number) => n }, ctx: { type: GraphQLInt, resolve: (_s, _a, c: object) => idOf(c) }, inner: { type: Inner, resolve: () => ({}) } },
+  });
+  const schema = new GraphQLSchema({
+    query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLInt } } }),
+    subscription: new GraphQLObjectType({ name: 'Subscription', fields: { tick: { type: Tick, subscribe: () => events, resolve: (n: number) => n } } }),
+  });
+  const contexts = async (query: string) => {
+    const results = (await subscribe({ schema, document: parse(query), contextValue: {} }, hide)) as AsyncIterableIterator<ExecutionResult>;
+    const seen: unknown[] = [];
+    for (let i = 0; i < 3; i++) seen.push(plain(await results.next()).data.tick);
+    await results.return!();
+    return seen as { ctx?: number; inner?: { ctx: number } }[];
+  };
+  const scalars = await contexts('subscription { tick { n ctx } }');
+  assert.equal(new Set(scalars.map((t) => t.ctx)).size, 1, 'one context for every event');
+  const viaFragment = await contexts('subscription { tick { ...F } } fragment F on Tick { n ctx }');
+  assert.equal(new Set(viaFragment.map((t) => t.ctx)).size, 1);
+  const nested = await contexts('subscription { tick { n inner { ctx } } }');
+  assert.equal(new Set(nested.map((t) => t.inner!.ctx)).size, 3, 'a context per event');
+  const nestedViaFragment = await contexts('subscription { tick { ...F } } fragment F on Tick { inner { ctx } ctx }');
+  assert.equal(new Set(nestedViaFragment.map((t) => t.ctx)).size, 3);
+});
+
+test('on the schema: a progress selection reuses the context; relations, relation loads and objects do not', async () => {
+  const { schema } = await import('../../src/schema/index.js');
+  const check = (query: string) => scalarsOnly({ schema, document: parse(query) });
+  assert.equal(check('subscription { taskUpdated(id: "1") { id status progress progressMessage queuePosition __typename } }'), true);
+  assert.equal(check('subscription S { myTaskEvents { ...P } } fragment P on Task { id status progress }'), true);
+  assert.equal(check('subscription { taskUpdated(id: "1") { id assets { id } } }'), false);
+  assert.equal(check('subscription { taskUpdated(id: "1") { id model { id } } }'), false);
+  assert.equal(check('subscription { myTaskEvents { ...P } } fragment P on Task { id retryOf { id } }'), false);
+  // A leaf that loads: a relation count.
+  assert.equal(check('query { chat(id: "1") { id title } }'), true);
+  assert.equal(check('query { chat(id: "1") { id messageCount } }'), false);
 });

@@ -118,6 +118,28 @@ describe('direct path', () => {
     assert.ok(!(await declined(JSON_TYPE)));
   });
 
+  test('a subscription is answered by Yoga: a stream where Accept allows one, else its refusal', async () => {
+    const body = JSON.stringify({ query: 'subscription { quotaWarnings { quotaType used } }' });
+    const h = { ...JSON_TYPE, authorization: `Bearer ${token}` };
+    // Only JSON accepted: Yoga's 406, the same on both paths, and no stream left open.
+    const json = { ...h, accept: 'application/json' };
+    const [d, y] = [await post(t.url, body, json), await post(t.url, body, json, { chunked: true })];
+    assert.equal(d.status, 406);
+    assert.deepEqual(comparable(d), comparable(y));
+    // Accept left out: an SSE stream, as Yoga sends it.
+    const stream = await new Promise<{ status: number; type: string | undefined }>((resolve, reject) => {
+      const u = new URL(t.url);
+      const req = http.request({ host: u.hostname, port: u.port, path: '/graphql', method: 'POST', headers: { ...h, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+        resolve({ status: res.statusCode!, type: res.headers['content-type'] });
+        res.destroy();
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    assert.equal(stream.status, 200);
+    assert.match(stream.type ?? '', /^text\/event-stream/);
+  });
+
   test('Accept resolves to the media type Yoga would choose', () => {
     assert.equal(regularMediaType(undefined), 'application/json');
     assert.equal(regularMediaType('*/*'), 'application/json');
