@@ -47,7 +47,7 @@ export const Chat = builder.prismaNode('Chat', {
     preset: t.relation('preset', { nullable: true }),
     systemPrompt: t.exposeString('systemPrompt', { nullable: true }),
     messages: t.relation('messages', {
-      description: 'Oldest first (limit 1–200, default 50).',
+      description: 'Oldest first (limit 1–100, default 50).',
       args: { offset: t.arg.int({ required: false }), limit: t.arg.int({ required: false, defaultValue: 50 }) },
       query: (args) => {
         const page = pageArgs({ offset: args.offset, limit: args.limit ?? 50 }, 50);
