@@ -58,6 +58,9 @@ function withCode(e: GraphQLError): GraphQLError {
 /** A refusal of the request itself (no path) that graphql-js or Yoga gave without a code. */
 const uncoded = (e: GraphQLError) => !e.extensions?.code && !e.path;
 
+/** The errors with a code given to each refusal that has none. */
+const withCodes = (errors: readonly GraphQLError[]) => errors.map((e) => (uncoded(e) ? withCode(e) : e));
+
 /**
  * Yoga's error masking, except that a database or Redis that dropped the connection is the
  * service's fault, not a bug: 503 with a code that tells the client to send the request again
@@ -88,7 +91,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
   // The rate state of each HTTP request, read when its response goes out.
   const rateOf = new WeakMap<object, Context['rate']>();
   // The server's steps around every result and response, as Yoga plugins and for the direct path.
-  const processResult = (r: ExecutionResult): ExecutionResult => (r.errors?.some(uncoded) ? { ...r, errors: r.errors.map((e) => (uncoded(e) ? withCode(e) : e)) } : r);
+  const processResult = (r: ExecutionResult): ExecutionResult => (r.errors?.some(uncoded) ? { ...r, errors: withCodes(r.errors) } : r);
   const responseHeaders = (request: object) => {
     const state = rateOf.get(request)?.state;
     return state ? rateLimitHeaders(state) : undefined;
@@ -297,7 +300,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
   const lean = new WeakSet<ExecutionArgs>();
   const maskResult = (r: ExecutionResult): ExecutionResult => (r.errors ? { ...r, errors: r.errors.map(maskLogged) } : r);
   // Refusals without a code get one, as over HTTP.
-  const coded = (errors: readonly GraphQLError[]) => errors.map((e) => (uncoded(e) ? withCode(e) : e).toJSON());
+  const coded = (errors: readonly GraphQLError[]) => withCodes(errors).map((e) => e.toJSON());
   const wsServer = useServer<Record<string, unknown>, { request: IncomingMessage }>(
     {
       execute: (args: ExecutionArgs) => (args.rootValue as any).execute(args),

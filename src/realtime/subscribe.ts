@@ -11,10 +11,11 @@
 // an event: a relation loaded for one event would be answered again for the next. So an event
 // whose selection could load anything (an object-typed field, or a field of Pothos' Prisma plugin
 // that may load: a relation count, a selection it fills in, anything but an exposed column) runs
-// with a new shallow copy of the context. One that selects only the event's own scalars (a progress stream: status, progress,
-// message…) reuses the subscription's context, and its per-context caches (auth scopes) live as
-// long as the subscription: at thousands of events a second, a cache built and dropped per event
-// was the garbage that lengthened the young-generation pauses (BENCHMARKS.md, P4).
+// with a new shallow copy of the context. One that selects only the event's own scalars (a
+// progress stream: status, progress, message…) reuses the subscription's context, and its
+// per-context caches (auth scopes) live as long as the subscription: at thousands of events a
+// second, a cache built and dropped per event was the garbage that lengthened the
+// young-generation pauses (BENCHMARKS.md, P4).
 import {
   createSourceEventStream,
   execute,

@@ -9,6 +9,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { requestHeaders } from '../lib/headers.js';
 import { playgroundErrorBody } from './apis/playground.js';
 import { createGql, RestError } from './core.js';
 import { streamText } from './stream.js';
@@ -19,8 +20,7 @@ export function createAiStream(yoga: YogaServerInstance<any, any>, log: { error(
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+    const headers = requestHeaders(req);
     const token = url.searchParams.get('token');
     const authorization = token ? `Bearer ${token}` : headers.get('authorization');
     const running = new Set<AsyncGenerator<unknown>>();

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { HeaderMap, type DirectRun } from '../schema/direct.js';
+import { requestHeaders } from '../lib/headers.js';
 import { nestedDeeperThan } from '../lib/json.js';
 import { INTERNAL_HEADER, INTERNAL_SECRET } from './internal.js';
 
@@ -181,8 +182,7 @@ export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[
       return true;
     }
     const { api, route } = hit;
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+    const headers = requestHeaders(req);
     const call: RestCall = {
       method: route.method,
       path: url.pathname,
@@ -261,6 +261,9 @@ export interface GqlCaller {
   run?: DirectRun;
 }
 
+/** Response headers as read here: a fetch `Headers` or the direct path's HeaderMap. */
+type HeaderReader = { forEach(fn: (value: string, name: string) => void): void };
+
 /** Runs GraphQL operations through Yoga as the caller (JSON, multipart upload, or SSE subscription). */
 export function createGql(yoga: YogaServerInstance<any, any>, o: GqlCaller): Gql {
   // The headers an operation runs with: the caller's credential and request headers, marked internal.
@@ -292,7 +295,7 @@ export function createGql(yoga: YogaServerInstance<any, any>, o: GqlCaller): Gql
       serverContext(opts),
     );
   /** A JSON operation's answer: directly when the server offers it, else through Yoga's fetch. */
-  const json = async (query: string, variables: Record<string, unknown>, opts: GqlOpts): Promise<{ headers: { forEach(fn: (v: string, k: string) => void): void }; text: string }> => {
+  const json = async (query: string, variables: Record<string, unknown>, opts: GqlOpts): Promise<{ headers: HeaderReader; text: string }> => {
     const accept = 'application/graphql-response+json';
     if (!o.run) {
       const r = await request(query, variables, opts, accept);
@@ -303,7 +306,7 @@ export function createGql(yoga: YogaServerInstance<any, any>, o: GqlCaller): Gql
     const r = await o.run({ query, variables }, { method: 'POST', url: 'http://localhost/graphql', headers: new HeaderMap(headersOf(opts, accept)) }, serverContext(opts), accept);
     return { headers: new HeaderMap(r.headers), text: r.body };
   };
-  const keepRate = (r: { headers: { forEach(fn: (v: string, k: string) => void): void } }) =>
+  const keepRate = (r: { headers: HeaderReader }) =>
     r.headers.forEach((v, k) => {
       if (k.startsWith('x-ratelimit-') || k === 'retry-after') o.rate[k] = v;
     });
@@ -369,8 +372,7 @@ export function createGql(yoga: YogaServerInstance<any, any>, o: GqlCaller): Gql
 
 /** A request no route took, as a RestCall for an API's error envelope. */
 function bareCall(req: IncomingMessage, url: URL): RestCall {
-  const headers = new Headers();
-  for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+  const headers = requestHeaders(req);
   return { method: (req.method ?? 'GET') as Method, path: url.pathname, params: {}, query: url.searchParams, body: {}, files: {}, headers, authorization: headers.get('authorization'), cookies: {}, req };
 }
 

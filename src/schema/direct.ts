@@ -19,6 +19,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import { isAsyncIterable, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
+import { requestHeaders } from '../lib/headers.js';
 
 /** Larger bodies (uploads are multipart anyway) go through Yoga's reader. */
 export const MAX_DIRECT_BODY = 1024 * 1024;
@@ -126,8 +127,9 @@ export function createDirect(yoga: YogaServerInstance<any, any>, hooks: DirectHo
       const result = (await yoga.getResultForParams({ params: params as any, request: request as unknown as Request }, serverContext as any)) as ExecutionResult;
       // A stream (a subscription) is not JSON: closed at once, answered 406 as Yoga answers a
       // stream to a client that accepts only JSON (the HTTP path sends subscriptions to Yoga).
-      if (isAsyncIterable(result)) await (result as AsyncIterableIterator<unknown>).return?.();
-      out = processRegularResult(isAsyncIterable(result) ? result : hooks.process(result), capture, mediaType) as unknown as Captured;
+      const stream = isAsyncIterable(result);
+      if (stream) await (result as AsyncIterableIterator<unknown>).return?.();
+      out = processRegularResult(stream ? result : hooks.process(result), capture, mediaType) as unknown as Captured;
     } catch (err) {
       // As Yoga's handler: an error outside execution is answered masked.
       out = processRegularResult(hooks.process({ errors: hooks.handleError(err) }), capture, mediaType) as unknown as Captured;
@@ -193,8 +195,7 @@ async function readAll(req: IncomingMessage): Promise<Buffer> {
 
 /** A request whose body has been read, answered by Yoga from that body (a stream as it comes). */
 async function throughYoga(yoga: YogaServerInstance<any, any>, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
-  const headers = new Headers();
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+  const headers = requestHeaders(req);
   // The client gone, the operation's request is aborted (a subscription stops).
   const gone = new AbortController();
   const left = () => gone.abort();
