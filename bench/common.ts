@@ -1,4 +1,5 @@
 // Shared set-up for benchmarks on PostgreSQL + Redis: a fresh database, worker processes, users.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createPostgresDatabase } from '../test/helpers/database.js';
 import { startServerProcess } from '../test/helpers/process.js';
 
@@ -33,4 +34,47 @@ export const spawnRole = (role: 'serve' | 'worker', env: Record<string, string>)
 export function percentile(sorted: number[], p: number) {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/**
+ * CPU seconds spent by this process, the given child processes and the machine's PostgreSQL and
+ * Redis servers (all their processes) between start() and the returned function's call, read
+ * from /proc (Linux only; null elsewhere). On a machine shared by all of them this is what each
+ * unit of work costs, which the wall clock alone does not show.
+ */
+export function cpuMeter(children: Record<string, number | undefined>) {
+  const tick = 100; // USER_HZ on Linux
+  const read = (pid: number | string) => {
+    try {
+      const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      return (Number(f[11]) + Number(f[12])) / tick;
+    } catch {
+      return 0;
+    }
+  };
+  const servers = () => {
+    const out = { postgres: 0, redis: 0 };
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let cmd = '';
+      try {
+        cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {
+        continue;
+      }
+      if (cmd.startsWith('postgres') || cmd.includes('/bin/postgres')) out.postgres += read(pid);
+      else if (cmd.startsWith('redis-server')) out.redis += read(pid);
+    }
+    return out;
+  };
+  if (!existsSync('/proc/self/stat')) return null;
+  const snap = () => ({ self: read('self'), ...Object.fromEntries(Object.entries(children).map(([k, pid]) => [k, pid ? read(pid) : 0])), ...servers() });
+  const a = snap();
+  // Backends that exit during the window take their CPU with them: this undercounts PostgreSQL
+  // only if connections close mid-run, which the benches' pools do not do.
+  return () => {
+    const b = snap() as Record<string, number>;
+    return Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v - ((a as Record<string, number>)[k] ?? 0)]));
+  };
 }

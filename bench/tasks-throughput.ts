@@ -9,7 +9,7 @@ import { createApp } from '../src/app.js';
 import { openDatabase } from '../src/db.js';
 import { createLogger } from '../src/logger.js';
 import { createTask } from '../src/modules/tasks/tasks.service.js';
-import { freshDatabase, REDIS, spawnRole } from './common.js';
+import { cpuMeter, freshDatabase, REDIS, spawnRole } from './common.js';
 
 const total = Number(process.argv[2] ?? 2000);
 const workers = Number(process.argv[3] ?? 2);
@@ -45,6 +45,7 @@ const spec = (i: number) =>
     ? { kind: 'text.generate' as const, model: 'minimax', input: { prompt: `bench prompt ${i}`, maxTokens: 16 } }
     : { kind: 'image.generate' as const, model: 'sd15', input: { prompt: `bench prompt ${i}`, width: 64, height: 64 } };
 
+const meter = cpuMeter(Object.fromEntries(procs.map((p, i) => [`worker ${i + 1}`, p.proc.pid])));
 const t0 = performance.now();
 let next = 0;
 let createdAt = 0;
@@ -69,6 +70,7 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 50));
 }
 const doneAt = performance.now() - t0;
+const cpu = meter?.();
 const held = await prisma.creditHold.count({ where: { status: 'held' } });
 const captures = await prisma.creditEntry.count({ where: { kind: 'capture' } });
 const accounts = await prisma.creditAccount.aggregate({ _sum: { available: true, reserved: true } });
@@ -83,6 +85,16 @@ const ledgerOk = (ledger._sum.amount ?? 0) === accounts._sum.available! - 20 * 1
 console.log(
   `| ${total} | ${(createdAt / 1000).toFixed(2)} | ${Math.round(total / (createdAt / 1000))} | ${(doneAt / 1000).toFixed(2)} | ${Math.round(succeeded / (doneAt / 1000))} | ${succeeded} | ${failed} | ${held} | ${captures} | ${ledgerOk ? 'yes' : 'NO'} (spent ${spent._sum.cost}) |`,
 );
+
+if (cpu) {
+  // Includes the bench's own polling of the task counts (one query every 50 ms).
+  console.log(`\nCPU per task (ms), from /proc over the run: API = this process (createTask), workers, all PostgreSQL and Redis processes\n`);
+  const keys = Object.keys(cpu);
+  console.log(`| ${keys.map((k) => (k === 'self' ? 'API' : k)).join(' | ')} | total |`);
+  console.log(`|${keys.map(() => '---|').join('')}---|`);
+  const sum = Object.values(cpu).reduce((a, b) => a + b, 0);
+  console.log(`| ${keys.map((k) => ((cpu[k]! * 1000) / total).toFixed(2)).join(' | ')} | ${((sum * 1000) / total).toFixed(2)} |`);
+}
 
 for (const p of procs) await p.stop();
 await app.close();
