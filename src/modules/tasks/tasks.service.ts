@@ -3,6 +3,7 @@
 // tasks.worker.ts.
 import type { Context, Deps } from '../../context.js';
 import { AppError, badField, notFound } from '../../errors.js';
+import { tickBatcher } from '../../lib/batch.js';
 import { Prisma, type Task, type TaskStatus } from '../../generated/prisma/client.js';
 import type { TaskInput, TaskKindName } from '../../providers/types.js';
 import * as credits from '../credits/credits.service.js';
@@ -228,12 +229,6 @@ export interface Success {
   trainedModel?: { provider: string; ref: string; metadata: Prisma.InputJsonValue } | null;
 }
 
-/**
- * Finishes a running task as succeeded in one statement: the task row, the capture of its hold
- * (spending at most what was held, the rest back to the balance) with its ledger entry, its
- * assets and its usage record. Refused (null) when the task is no longer running or a cancel
- * was asked: then nothing at all is written.
- */
 export interface Finished {
   task: Task;
   /** The assets stored with it, in the order of the result's outputs. */
@@ -242,69 +237,117 @@ export interface Finished {
   completedHooks: string[];
 }
 
-export async function finishSucceeded(deps: Pick<Deps, 'prisma'>, id: number, s: Success): Promise<Finished | null> {
-  const assets = s.assets.map((a) => ({
-    kind: a.kind,
-    storage_key: a.storageKey,
-    short_key: a.shortKey ?? null,
-    file_name: a.fileName,
-    mime_type: a.mimeType,
-    size: a.size,
-    width: a.width ?? null,
-    height: a.height ?? null,
-    duration_sec: a.durationSec ?? null,
-    thumbnail_key: a.thumbnailKey ?? null,
-    prompt: a.prompt ?? null,
-    metadata: a.metadata ?? {},
+/**
+ * Finishes running tasks as succeeded, all in one statement: each task row, the capture of its
+ * hold (spending at most what was held, the rest back to the balance) with its ledger entry, its
+ * assets and its usage record. A task no longer running, or whose cancel was asked, is left out
+ * of the answer and nothing of it is written (its caller lost a race).
+ *
+ * The owners' balances change once per owner (holds of one owner summed), and each ledger entry
+ * records the balance after it as if the captures had been made one by one in hold order.
+ * Accounts are locked in user order, so two batches sharing owners wait for each other instead of
+ * deadlocking.
+ */
+export async function finishSucceededMany(deps: Pick<Deps, 'prisma'>, items: { id: number; success: Success }[]): Promise<Map<number, Finished>> {
+  const rows = items.map(({ id, success: s }) => ({
+    id,
+    spend: s.spend,
+    output: s.output,
+    provider_job_id: s.providerJobId ?? null,
+    endpoint: s.usage.endpoint,
+    prompt_tokens: s.usage.promptTokens,
+    completion_tokens: s.usage.completionTokens,
+    units: s.usage.units,
+    chat_reply: s.chatReply ?? null,
+    tm_provider: s.trainedModel?.provider ?? null,
+    tm_ref: s.trainedModel?.ref ?? null,
+    tm_metadata: s.trainedModel?.metadata ?? {},
+    assets: s.assets.map((a) => ({
+      kind: a.kind,
+      storage_key: a.storageKey,
+      short_key: a.shortKey ?? null,
+      file_name: a.fileName,
+      mime_type: a.mimeType,
+      size: a.size,
+      width: a.width ?? null,
+      height: a.height ?? null,
+      duration_sec: a.durationSec ?? null,
+      thumbnail_key: a.thumbnailKey ?? null,
+      prompt: a.prompt ?? null,
+      metadata: a.metadata ?? {},
+    })),
   }));
-  const rows = await deps.prisma.$queryRaw<(Task & { finishedAssets: Finished['assets']; completedHooks: string[] })[]>`
-    WITH t AS (
-      UPDATE tasks SET status = 'succeeded', progress = 100, progress_message = 'Done', output = ${JSON.stringify(s.output)}::jsonb,
-             cost = ${s.spend}, finished_at = now(), updated_at = now(), provider_job_id = COALESCE(${s.providerJobId ?? null}, provider_job_id)
-      WHERE id = ${id} AND status = 'running' AND cancel_requested_at IS NULL
-      RETURNING *
+  const out = await deps.prisma.$queryRaw<(Task & { finishedAssets: Finished['assets']; completedHooks: string[] })[]>`
+    WITH x AS MATERIALIZED (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(id int, spend numeric, output jsonb, provider_job_id text, endpoint text,
+        prompt_tokens numeric, completion_tokens numeric, units numeric, chat_reply text, tm_provider text, tm_ref text, tm_metadata jsonb, assets jsonb)
+    ), t AS (
+      UPDATE tasks SET status = 'succeeded', progress = 100, progress_message = 'Done', output = x.output, cost = x.spend, finished_at = now(),
+             updated_at = now(), provider_job_id = COALESCE(x.provider_job_id, tasks.provider_job_id)
+      FROM x WHERE tasks.id = x.id AND tasks.status = 'running' AND tasks.cancel_requested_at IS NULL
+      RETURNING tasks.*, x.endpoint, x.prompt_tokens, x.completion_tokens, x.units, x.chat_reply, x.tm_provider, x.tm_ref, x.tm_metadata, x.assets AS new_assets
     ), h AS (
-      UPDATE credit_holds SET status = 'captured', settled_at = now(), captured = LEAST(amount, ${s.spend})
-      WHERE id = (SELECT hold_id FROM t) AND status = 'held'
-      RETURNING id, user_id, amount, captured
+      UPDATE credit_holds SET status = 'captured', settled_at = now(), captured = LEAST(credit_holds.amount, t.cost)
+      FROM t WHERE credit_holds.id = t.hold_id AND credit_holds.status = 'held'
+      RETURNING credit_holds.id, credit_holds.user_id, credit_holds.amount, credit_holds.captured, t.id AS task_id
+    ), s AS (
+      SELECT user_id, sum(amount - captured)::int AS back, sum(amount)::int AS amount FROM h GROUP BY user_id
     ), acc AS (
-      UPDATE credit_accounts a SET available = a.available + (h.amount - h.captured), reserved = a.reserved - h.amount, updated_at = now()
-      FROM h WHERE a.user_id = h.user_id
-      RETURNING a.available, a.reserved
+      UPDATE credit_accounts a SET available = a.available + z.back, reserved = a.reserved - z.amount, updated_at = now()
+      FROM (SELECT l.user_id, s.back, s.amount
+            FROM (SELECT user_id FROM credit_accounts WHERE user_id IN (SELECT user_id FROM s) ORDER BY user_id FOR NO KEY UPDATE) l
+            JOIN s ON s.user_id = l.user_id) z
+      WHERE a.user_id = z.user_id
+      RETURNING a.user_id, a.available, a.reserved
     ), e AS (
       INSERT INTO credit_entries (user_id, kind, amount, reserved_delta, balance_after, reserved_after, hold_id, task_id)
-      SELECT h.user_id, 'capture'::"CreditEntryKind", h.amount - h.captured, -h.amount, acc.available, acc.reserved, h.id, ${id} FROM h, acc
+      SELECT h.user_id, 'capture'::"CreditEntryKind", h.amount - h.captured, -h.amount,
+             acc.available - coalesce(sum(h.amount - h.captured) OVER later, 0), acc.reserved + coalesce(sum(h.amount) OVER later, 0), h.id, h.task_id
+      FROM h JOIN acc ON acc.user_id = h.user_id
+      WINDOW later AS (PARTITION BY h.user_id ORDER BY h.id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
+      ORDER BY h.id
     ), a AS (
       INSERT INTO assets (user_id, task_id, kind, storage_key, short_key, file_name, mime_type, size, width, height, duration_sec, thumbnail_key, prompt, metadata)
-      SELECT t.user_id, t.id, x.kind::"AssetKind", x.storage_key, x.short_key, x.file_name, x.mime_type, x.size, x.width, x.height, x.duration_sec, x.thumbnail_key, x.prompt, x.metadata
-      FROM t, jsonb_to_recordset(${JSON.stringify(assets)}::jsonb) AS x(kind text, storage_key text, short_key text, file_name text, mime_type text, size int,
+      SELECT t.user_id, t.id, y.kind::"AssetKind", y.storage_key, y.short_key, y.file_name, y.mime_type, y.size, y.width, y.height, y.duration_sec, y.thumbnail_key, y.prompt, y.metadata
+      FROM t, jsonb_to_recordset(t.new_assets) AS y(kind text, storage_key text, short_key text, file_name text, mime_type text, size int,
            width int, height int, duration_sec double precision, thumbnail_key text, prompt text, metadata jsonb)
-      RETURNING id, kind::text AS kind, mime_type AS "mimeType", storage_key
+      RETURNING id, task_id, kind::text AS kind, mime_type AS "mimeType", storage_key
     ), u AS (
       INSERT INTO usage_records (user_id, api_key_id, task_id, model_id, endpoint, prompt_tokens, completion_tokens, total_tokens, units, cost)
-      SELECT t.user_id, t.api_key_id, t.id, t.model_id, ${s.usage.endpoint}, ${s.usage.promptTokens}, ${s.usage.completionTokens},
-             ${s.usage.promptTokens + s.usage.completionTokens}, ${s.usage.units}, ${s.spend} FROM t
+      SELECT t.user_id, t.api_key_id, t.id, t.model_id, t.endpoint, t.prompt_tokens, t.completion_tokens, t.prompt_tokens + t.completion_tokens, t.units, t.cost FROM t
     ), cm AS (
       INSERT INTO chat_messages (chat_id, role, content, task_id, prompt_tokens, completion_tokens)
-      SELECT t.chat_id, 'assistant'::"MessageRole", ${s.chatReply ?? null}, t.id, ${s.usage.promptTokens}, ${s.usage.completionTokens}
-      FROM t WHERE t.chat_id IS NOT NULL AND ${s.chatReply ?? null}::text IS NOT NULL
+      SELECT t.chat_id, 'assistant'::"MessageRole", t.chat_reply, t.id, t.prompt_tokens, t.completion_tokens
+      FROM t WHERE t.chat_id IS NOT NULL AND t.chat_reply IS NOT NULL
     ), ch AS (
-      UPDATE chats SET updated_at = now() WHERE id = (SELECT chat_id FROM t) AND ${s.chatReply ?? null}::text IS NOT NULL
+      UPDATE chats SET updated_at = now() WHERE id IN (SELECT t.chat_id FROM t WHERE t.chat_reply IS NOT NULL)
     ), tm AS (
       INSERT INTO trained_models (order_id, user_id, provider, provider_ref, metadata)
-      SELECT t.order_id, t.user_id, ${s.trainedModel?.provider ?? null}, ${s.trainedModel?.ref ?? null}, ${JSON.stringify(s.trainedModel?.metadata ?? {})}::jsonb
-      FROM t WHERE t.order_id IS NOT NULL AND ${s.trainedModel?.ref ?? null}::text IS NOT NULL
+      SELECT t.order_id, t.user_id, t.tm_provider, t.tm_ref, t.tm_metadata
+      FROM t WHERE t.order_id IS NOT NULL AND t.tm_ref IS NOT NULL
       ON CONFLICT (order_id) DO UPDATE SET provider = EXCLUDED.provider, provider_ref = EXCLUDED.provider_ref, metadata = EXCLUDED.metadata
     )
     SELECT ${TASK_COLUMNS},
       (SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'kind', a.kind, 'mimeType', a."mimeType") ORDER BY o.n), '[]'::jsonb)
-         FROM a JOIN jsonb_array_elements_text(${JSON.stringify(assets.map((x) => x.storage_key))}::jsonb) WITH ORDINALITY AS o(key, n) ON o.key = a.storage_key) AS "finishedAssets",
+         FROM a JOIN jsonb_array_elements(t.new_assets) WITH ORDINALITY AS o(v, n) ON o.v->>'storage_key' = a.storage_key
+         WHERE a.task_id = t.id) AS "finishedAssets",
       ${hookIdsSql('t.user_id', 'ai.task.completed')} AS "completedHooks"
     FROM t`;
-  const row = rows[0];
-  if (!row) return null;
-  const { finishedAssets, completedHooks, ...task } = row;
-  return { task, assets: finishedAssets, completedHooks };
+  return new Map(out.map(({ finishedAssets, completedHooks, ...task }) => [task.id, { task, assets: finishedAssets, completedHooks }]));
+}
+
+/** Finishes one running task as succeeded (finishSucceededMany); null when it was not running or a cancel was asked. */
+export async function finishSucceeded(deps: Pick<Deps, 'prisma'>, id: number, success: Success): Promise<Finished | null> {
+  return (await finishSucceededMany(deps, [{ id, success }])).get(id) ?? null;
+}
+
+/**
+ * finishSucceeded for a busy worker: the tasks that finish in one turn of the event loop are
+ * finished in one statement.
+ */
+export function createFinisher(deps: Pick<Deps, 'prisma'>): (id: number, success: Success) => Promise<Finished | null> {
+  const finish = tickBatcher<{ id: number; success: Success }, Finished>((i) => i.id, (items) => finishSucceededMany(deps, items));
+  return (id, success) => finish({ id, success });
 }
 
 export interface Claimed {
@@ -319,54 +362,19 @@ export interface Claimed {
  * event loop go to the database as one statement (a busy worker starts many tasks at once).
  */
 export function createClaimer(deps: Pick<Deps, 'prisma'>): (id: number) => Promise<Claimed | null> {
-  type Waiting = { resolve(c: Claimed | null): void; reject(err: unknown): void };
-  let pending: Map<number, Waiting[]> | null = null;
-  const claim = async (ids: number[]) => {
-    const rows = await deps.prisma.$queryRaw<(Task & { startedHooks: string[] })[]>`
-      UPDATE tasks SET status = 'running', attempts = attempts + 1, started_at = now(), progress_message = 'Starting', updated_at = now()
-      WHERE id = ANY(${ids}::int[]) AND status IN ('queued', 'running')
-      RETURNING ${TASK_COLUMNS},
-        ${hookIdsSql('tasks.user_id', 'ai.task.started')} AS "startedHooks"`;
-    return new Map(rows.map(({ startedHooks, ...task }) => [task.id, { task, startedHooks }]));
-  };
-  const settle = (waiting: Waiting[], claimed: Claimed | null) =>
-    // The same id twice in one batch is one claim: the first caller runs it.
-    waiting.forEach((w, i) => w.resolve(i === 0 ? claimed : null));
-  const flush = async () => {
-    const batch = pending!;
-    pending = null;
-    try {
-      const claimed = await claim([...batch.keys()]);
-      for (const [id, waiting] of batch) settle(waiting, claimed.get(id) ?? null);
-    } catch (err) {
-      if (batch.size === 1) {
-        for (const waiting of batch.values()) waiting.forEach((w) => w.reject(err));
-        return;
-      }
-      // One statement failed for all (a lock timeout, a lost connection): each claim is tried on
-      // its own, so one task's trouble fails only its own run.
-      await Promise.all(
-        [...batch].map(([id, waiting]) =>
-          claim([id]).then(
-            (one) => settle(waiting, one.get(id) ?? null),
-            (e) => waiting.forEach((w) => w.reject(e)),
-          ),
-        ),
-      );
-    }
-  };
-  return (id) =>
-    new Promise((resolve, reject) => {
-      // Not a task id (a job added by hand): nothing to claim.
-      if (!Number.isInteger(id) || id < 1 || id > 2147483647) return resolve(null);
-      if (!pending) {
-        pending = new Map();
-        setImmediate(() => void flush());
-      }
-      const waiting = pending.get(id) ?? [];
-      waiting.push({ resolve, reject });
-      pending.set(id, waiting);
-    });
+  const claim = tickBatcher<number, Claimed>(
+    (id) => id,
+    async (ids) => {
+      const rows = await deps.prisma.$queryRaw<(Task & { startedHooks: string[] })[]>`
+        UPDATE tasks SET status = 'running', attempts = attempts + 1, started_at = now(), progress_message = 'Starting', updated_at = now()
+        WHERE id = ANY(${ids}::int[]) AND status IN ('queued', 'running')
+        RETURNING ${TASK_COLUMNS},
+          ${hookIdsSql('tasks.user_id', 'ai.task.started')} AS "startedHooks"`;
+      return new Map(rows.map(({ startedHooks, ...task }) => [task.id, { task, startedHooks }]));
+    },
+  );
+  // Not a task id (a job added by hand): nothing to claim.
+  return (id) => (!Number.isInteger(id) || id < 1 || id > 2147483647 ? Promise.resolve(null) : claim(id));
 }
 
 /**

@@ -10,7 +10,7 @@ import { discard, signedUrl, storeOutputs } from '../assets/assets.service.js';
 import * as events from '../events/events.service.js';
 import { costOf, getModelCached } from '../models/models.service.js';
 import { publishTask } from './tasks.events.js';
-import { createClaimer, finishSucceeded, finishTask } from './tasks.service.js';
+import { createClaimer, createFinisher, finishTask, type Finished } from './tasks.service.js';
 import { kindName } from './tasks.validation.js';
 
 export interface TaskWorker {
@@ -26,6 +26,7 @@ export function startTaskWorker(deps: Deps): TaskWorker {
   const { prisma, log, config } = deps;
   const controllers = new Map<number, AbortController>();
   const claimTask = createClaimer(deps);
+  const finishSucceeded = createFinisher(deps);
 
   // A cancel asked on any instance reaches the worker running the task.
   const cancels = deps.pubsub.subscribe('task:cancel');
@@ -190,9 +191,9 @@ export function startTaskWorker(deps: Deps): TaskWorker {
       ...(result.video ? { video: { durationSec: result.video.durationSec, fps: result.video.fps } } : {}),
       images: result.images?.length ?? 0,
     } as Prisma.InputJsonValue;
-    let finished: Awaited<ReturnType<typeof finishSucceeded>>;
+    let finished: Finished | null;
     try {
-      finished = await finishSucceeded(deps, task.id, {
+      finished = await finishSucceeded(task.id, {
         spend,
         output,
         providerJobId: result.providerJobId,
