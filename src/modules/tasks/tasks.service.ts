@@ -62,7 +62,8 @@ export async function createTask(ctx: Deps & Partial<Pick<Context, 'meta' | 'rat
       input: { model: model.id, input, deadline: spec.deadlineSeconds ?? null, chatId: spec.chatId ?? null, orderId: spec.orderId ?? null, retryOf: spec.retryOfId ?? null, message: spec.userMessage ?? null },
     },
     async (db) => {
-      const row = await insertTaskWithHold(db, {
+      // Outside a transaction (no idempotency key), creations of the same moment share a statement.
+      const row = await (db.prisma === ctx.prisma ? insertBatched : insertTaskWithHold)(db, {
         userId: user.id,
         apiKeyId,
         kind: dbKind(spec.kind),
@@ -122,35 +123,96 @@ interface TaskRow {
 }
 
 /**
- * Inserts a task and, when it costs something, its credit hold and the hold's ledger entry: one
- * statement, so the task exists only with its credits reserved. Null when the balance is short.
+ * Inserts tasks and, for those that cost something, their credit holds and the holds' ledger
+ * entries: one statement, so a task exists only with its credits reserved. Answers by the
+ * index of each row; a row left out had a balance too short for it.
+ *
+ * Rows of one owner are taken in order while the balance covers them (the balance is read once,
+ * locked, and changed once by their sum); each ledger entry records the balance after it.
+ * Accounts are locked in user order, as finishSucceededMany does, so batches wait for each other
+ * instead of deadlocking.
  */
-async function insertTaskWithHold(db: Pick<Deps, 'prisma'>, r: TaskRow): Promise<Task | null> {
-  const rows = await db.prisma.$queryRaw<Task[]>`
-    WITH acc AS (
-      UPDATE credit_accounts SET available = available - ${r.cost}, reserved = reserved + ${r.cost}, updated_at = now()
-      WHERE user_id = ${r.userId} AND ${r.cost}::int > 0 AND available >= ${r.cost}
-      RETURNING available, reserved
+async function insertTasksWithHolds(db: Pick<Deps, 'prisma'>, rows: TaskRow[]): Promise<Map<number, Task>> {
+  const x = rows.map((r, n) => ({
+    n,
+    user_id: r.userId,
+    api_key_id: r.apiKeyId,
+    kind: r.kind,
+    model_id: r.modelId,
+    input: r.input,
+    cost: r.cost,
+    source: r.source,
+    chat_id: r.chatId,
+    order_id: r.orderId,
+    retry_of_id: r.retryOfId,
+    deadline_at: r.deadlineAt.toISOString(),
+    reason: 'Task: ' + r.reason,
+    user_message: r.userMessage,
+  }));
+  const out = await db.prisma.$queryRaw<(Task & { n: number })[]>`
+    WITH x AS MATERIALIZED (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(x)}::jsonb) AS x(n int, user_id int, api_key_id text, kind text, model_id text, input jsonb, cost int,
+        source text, chat_id int, order_id int, retry_of_id int, deadline_at timestamp(3), reason text, user_message text)
+    ), lk AS MATERIALIZED (
+      SELECT user_id, available, reserved FROM credit_accounts WHERE user_id IN (SELECT user_id FROM x WHERE cost > 0) ORDER BY user_id FOR NO KEY UPDATE
+    ), paid AS MATERIALIZED (
+      SELECT x.n, lk.available - sum(x.cost) OVER w AS available_after, lk.reserved + sum(x.cost) OVER w AS reserved_after
+      FROM x JOIN lk ON lk.user_id = x.user_id WHERE x.cost > 0
+      WINDOW w AS (PARTITION BY x.user_id ORDER BY x.n)
+    ), ok AS MATERIALIZED (
+      SELECT x.*, p.available_after, p.reserved_after, CASE WHEN x.cost > 0 THEN nextval('credit_holds_id_seq') END AS hold_id, nextval('tasks_id_seq') AS task_id
+      FROM x LEFT JOIN paid p ON p.n = x.n
+      WHERE x.cost = 0 OR p.available_after >= 0
+      ORDER BY x.n
+    ), acc AS (
+      UPDATE credit_accounts a SET available = a.available - s.total, reserved = a.reserved + s.total, updated_at = now()
+      FROM (SELECT user_id, sum(cost) AS total FROM ok WHERE cost > 0 GROUP BY user_id) s WHERE a.user_id = s.user_id
     ), h AS (
-      INSERT INTO credit_holds (user_id, amount, reason) SELECT ${r.userId}, ${r.cost}, ${'Task: ' + r.reason} FROM acc RETURNING id
+      INSERT INTO credit_holds (id, user_id, amount, reason) SELECT hold_id, user_id, cost, reason FROM ok WHERE hold_id IS NOT NULL ORDER BY n
     ), t AS (
-      INSERT INTO tasks (request_id, user_id, api_key_id, kind, model_id, input, cost, source, chat_id, order_id, retry_of_id, deadline_at, progress_message, hold_id, updated_at)
-      SELECT gen_random_uuid()::text, ${r.userId}, ${r.apiKeyId}, ${r.kind}::"TaskKind", ${r.modelId}, ${JSON.stringify(r.input)}::jsonb, ${r.cost}, ${r.source},
-             ${r.chatId}::int, ${r.orderId}::int, ${r.retryOfId}::int, ${r.deadlineAt}, 'Queued', (SELECT id FROM h), now()
-      WHERE ${r.cost}::int = 0 OR EXISTS (SELECT 1 FROM h)
+      INSERT INTO tasks (id, request_id, user_id, api_key_id, kind, model_id, input, cost, source, chat_id, order_id, retry_of_id, deadline_at, progress_message, hold_id, updated_at)
+      SELECT task_id, gen_random_uuid()::text, user_id, api_key_id, kind::"TaskKind", model_id, input, cost, source, chat_id, order_id, retry_of_id, deadline_at,
+             'Queued', hold_id, now()
+      FROM ok ORDER BY n
       RETURNING *
     ), e AS (
       INSERT INTO credit_entries (user_id, kind, amount, reserved_delta, balance_after, reserved_after, hold_id, reason, task_id)
-      SELECT ${r.userId}, 'hold'::"CreditEntryKind", ${-r.cost}, ${r.cost}, acc.available, acc.reserved, h.id, ${'Task: ' + r.reason}, t.id
-      FROM acc, h, t
+      SELECT user_id, 'hold'::"CreditEntryKind", -cost, cost, available_after, reserved_after, hold_id, reason, task_id FROM ok WHERE hold_id IS NOT NULL ORDER BY n
     ), m AS (
       INSERT INTO chat_messages (chat_id, role, content, task_id)
-      SELECT t.chat_id, 'user'::"MessageRole", ${r.userMessage}, t.id FROM t WHERE t.chat_id IS NOT NULL AND ${r.userMessage}::text IS NOT NULL
+      SELECT chat_id, 'user'::"MessageRole", user_message, task_id FROM ok WHERE chat_id IS NOT NULL AND user_message IS NOT NULL ORDER BY n
     ), c AS (
-      UPDATE chats SET updated_at = now() WHERE id = (SELECT chat_id FROM t) AND ${r.userMessage}::text IS NOT NULL
+      UPDATE chats SET updated_at = now() WHERE id IN (SELECT chat_id FROM ok WHERE user_message IS NOT NULL)
     )
-    SELECT ${TASK_COLUMNS} FROM t`;
-  return rows[0] ?? null;
+    SELECT ${TASK_COLUMNS}, (SELECT ok.n FROM ok WHERE ok.task_id = t.id) AS n FROM t`;
+  return new Map(out.map(({ n, ...task }) => [n, task]));
+}
+
+/** One task with its hold (insertTasksWithHolds); null when the balance is short. */
+const insertTaskWithHold = async (db: Pick<Deps, 'prisma'>, r: TaskRow): Promise<Task | null> => (await insertTasksWithHolds(db, [r])).get(0) ?? null;
+
+/**
+ * insertTaskWithHold for a busy API instance: the tasks created in one turn of the event loop
+ * outside a transaction are inserted by one statement. A row the batch leaves out (the balance
+ * did not cover it after the others of its owner) is tried again on its own, so it is refused
+ * only when the balance is short for it alone.
+ */
+const batchedInserts = new WeakMap<Deps['prisma'], (r: TaskRow) => Promise<Task | null>>();
+function insertBatched(db: Pick<Deps, 'prisma'>, r: TaskRow): Promise<Task | null> {
+  let insert = batchedInserts.get(db.prisma);
+  if (!insert) {
+    let seq = 0;
+    const batch = tickBatcher<{ k: number; row: TaskRow }, Task>(
+      (i) => i.k,
+      async (items) => {
+        const byIndex = await insertTasksWithHolds(db, items.map((i) => i.row));
+        return new Map([...byIndex].map(([n, task]) => [items[n]!.k, task]));
+      },
+    );
+    insert = async (row) => (await batch({ k: seq++, row })) ?? insertTaskWithHold(db, row);
+    batchedInserts.set(db.prisma, insert);
+  }
+  return insert(r);
 }
 
 /** A task of this user (admins: any task), or NOT_FOUND: other users' tasks do not exist for them. */
