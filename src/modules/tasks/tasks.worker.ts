@@ -90,6 +90,15 @@ export function startTaskWorker(deps: Deps): TaskWorker {
     let seq = 0;
     // Completion tokens given out so far: a canceled text task is charged for them.
     let produced = 0;
+    // Tokens given out in one turn of the event loop are published as one piece per choice (its
+    // `tokens` says how many): a fast backend's burst is one message, not one per token.
+    let piece: { choice: number; delta: string; tokens: number } | null = null;
+    const sendPiece = () => {
+      if (!piece) return;
+      const { choice, delta, tokens } = piece;
+      piece = null;
+      deps.pubsub.publish('task:token', id, { taskId: id, choice, seq: seq++, delta, ...(tokens !== 1 ? { tokens } : {}) });
+    };
     const input = task.input as TaskInput;
     try {
       const result = await route.provider.run(
@@ -122,13 +131,19 @@ export function startTaskWorker(deps: Deps): TaskWorker {
           },
           token: (delta, choice, tokens) => {
             produced += tokens ?? 1;
-            deps.pubsub.publish('task:token', id, { taskId: id, choice, seq: seq++, delta, ...(tokens !== undefined && tokens !== 1 ? { tokens } : {}) });
+            if (piece && piece.choice !== choice) sendPiece();
+            if (!piece) {
+              piece = { choice, delta: '', tokens: 0 };
+              setImmediate(sendPiece);
+            }
+            piece.delta += delta;
+            piece.tokens += tokens ?? 1;
           },
           started: async (providerJobId) => {
             await prisma.task.updateMany({ where: { id }, data: { providerJobId } });
           },
         },
-      );
+      ).finally(sendPiece);
       if (controller.signal.aborted) throw controller.signal.reason;
       await succeed(task, model, result, route.provider.label);
     } catch (err) {
