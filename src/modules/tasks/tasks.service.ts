@@ -346,7 +346,7 @@ export async function finishSucceededMany(deps: Pick<Deps, 'prisma'>, items: { i
     ), t AS (
       UPDATE tasks SET status = 'succeeded', progress = 100, progress_message = 'Done', output = x.output, cost = x.spend, finished_at = now(),
              updated_at = now(), provider_job_id = COALESCE(x.provider_job_id, tasks.provider_job_id)
-      FROM x WHERE tasks.id = x.id AND tasks.status = 'running' AND tasks.cancel_requested_at IS NULL
+      FROM x WHERE tasks.id = x.id AND tasks.id = ANY(${items.map((i) => i.id)}::int[]) AND tasks.status = 'running' AND tasks.cancel_requested_at IS NULL
       RETURNING tasks.*, x.endpoint, x.prompt_tokens, x.completion_tokens, x.units, x.chat_reply, x.tm_provider, x.tm_ref, x.tm_metadata, x.assets AS new_assets
     ), h AS (
       UPDATE credit_holds SET status = 'captured', settled_at = now(), captured = LEAST(credit_holds.amount, t.cost)
