@@ -1,13 +1,17 @@
-// P3: tasks per second end to end on BullMQ with a zero-delay demo provider. The bench process
-// is the API (createTask: validation, limits, hold and task row in one transaction, then the
-// queue); separate worker processes run the tasks (claim, provider, assets, capture, usage).
+// P3: tasks per second end to end on BullMQ with a zero-delay demo provider. Separate worker
+// processes run the tasks (claim, provider, assets, capture, usage). Tasks are created either
+// in this process, which is then the API (`direct`: createTask, as a resolver calls it:
+// validation, limits, hold and task row in one statement, then the queue), or over HTTP (`http`:
+// GraphQL mutations with API keys from this process (node:http, keep-alive), 64 at a time, to an API process of its own).
 // Counts what succeeded and checks the ledger: nothing lost, nothing charged twice.
 //
-// Usage: node --import tsx bench/tasks-throughput.ts [tasks=2000] [workers=2] [concurrency=32] [kind=text|image]
+// Usage: node --import tsx bench/tasks-throughput.ts [tasks=2000] [workers=2] [concurrency=32] [kind=text|image] [create=direct|http]
+import http from 'node:http';
 import { loadConfig } from '../src/config.js';
 import { createApp } from '../src/app.js';
 import { openDatabase } from '../src/db.js';
 import { createLogger } from '../src/logger.js';
+import { createApiKey } from '../src/modules/apikeys/apikeys.service.js';
 import { createTask } from '../src/modules/tasks/tasks.service.js';
 import { cpuMeter, freshDatabase, REDIS, spawnRole } from './common.js';
 
@@ -15,6 +19,7 @@ const total = Number(process.argv[2] ?? 2000);
 const workers = Number(process.argv[3] ?? 2);
 const concurrency = Number(process.argv[4] ?? 32);
 const kind = (process.argv[5] ?? 'text') as 'text' | 'image';
+const via = (process.argv[6] ?? 'direct') as 'direct' | 'http';
 
 const db = await freshDatabase('p3');
 const prefix = `genhub-bench-p3-${Date.now()}:`;
@@ -33,19 +38,38 @@ const database = await openDatabase({ url: db.url, poolSize: 20, migrate: true }
 const app = await createApp(loadConfig({ ...env }), { db: database, log: createLogger('warn'), role: 'serve' });
 const procs = [];
 for (let i = 0; i < workers; i++) procs.push(await spawnRole('worker', { ...env, LOG_LEVEL: 'info' }));
+const api = via === 'http' ? await spawnRole('serve', { ...env, LOG_LEVEL: 'info', RATE_LIMIT_API_PER_MINUTE: '100000000', NODE_ENV: 'production' }) : null;
 
 const { prisma } = app.deps;
-const users: { id: number; tier: 'enterprise' }[] = [];
+const users: { id: number; tier: 'enterprise'; key: string }[] = [];
 for (let i = 0; i < 20; i++) {
   const u = await prisma.user.create({ data: { username: `p3user${i}`, tier: 'enterprise', creditAccount: { create: { available: 10_000_000 } } } });
-  users.push({ id: u.id, tier: 'enterprise' });
+  users.push({ id: u.id, tier: 'enterprise', key: (await createApiKey(app.deps, u.id, { name: 'bench' })).key });
+}
+const TEXT = 'mutation ($input: GenerateTextInput!) { generateText(input: $input) { id status } }';
+const IMAGE = 'mutation ($input: GenerateImageInput!) { generateImage(input: $input) { id status } }';
+/** One task over HTTP, as a client of the API does; anything but a queued task is a failure of the bench. */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+function createOverHttp(user: (typeof users)[number], i: number) {
+  const s = spec(i);
+  const body = JSON.stringify({ query: kind === 'text' ? TEXT : IMAGE, variables: { input: { model: s.model, ...s.input } } });
+  return new Promise<void>((resolve, reject) => {
+    const req = http.request(`${api!.url}/graphql`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-api-key': user.key } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => (res.statusCode === 200 && !text.includes('"errors"') ? resolve() : reject(new Error(`createTask over HTTP: ${res.statusCode} ${text.slice(0, 300)}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 const spec = (i: number) =>
   kind === 'text'
     ? { kind: 'text.generate' as const, model: 'minimax', input: { prompt: `bench prompt ${i}`, maxTokens: 16 } }
     : { kind: 'image.generate' as const, model: 'sd15', input: { prompt: `bench prompt ${i}`, width: 64, height: 64 } };
 
-const meter = cpuMeter(Object.fromEntries(procs.map((p, i) => [`worker ${i + 1}`, p.proc.pid])));
+const meter = cpuMeter({ ...(api ? { 'API process': api.proc.pid } : {}), ...Object.fromEntries(procs.map((p, i) => [`worker ${i + 1}`, p.proc.pid])) });
 const t0 = performance.now();
 let next = 0;
 let createdAt = 0;
@@ -53,7 +77,8 @@ await Promise.all(
   Array.from({ length: 64 }, async () => {
     while (next < total) {
       const i = next++;
-      await createTask(app.deps, users[i % users.length]!, spec(i));
+      if (api) await createOverHttp(users[i % users.length]!, i);
+      else await createTask(app.deps, users[i % users.length]!, spec(i));
     }
   }),
 );
@@ -77,7 +102,7 @@ const accounts = await prisma.creditAccount.aggregate({ _sum: { available: true,
 const ledger = await prisma.creditEntry.aggregate({ _sum: { amount: true, reservedDelta: true } });
 const spent = await prisma.task.aggregate({ _sum: { cost: true } });
 
-console.log(`\nP3 tasks end to end — ${total} ${kind} tasks, ${workers} worker processes × ${concurrency}, BullMQ on Redis, PostgreSQL, demo provider with no delay\n`);
+console.log(`\nP3 tasks end to end — ${total} ${kind} tasks created ${api ? 'over HTTP (GraphQL, API keys)' : 'in the API process'}, ${workers} worker processes × ${concurrency}, BullMQ on Redis, PostgreSQL, demo provider with no delay\n`);
 console.log('| tasks | created in (s) | created/s | all finished in (s) | finished tasks/s | succeeded | failed | holds left | captures | ledger = balances |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 // Accounts started with 10,000,000 each outside the ledger: the entries explain every change since.
@@ -88,15 +113,16 @@ console.log(
 
 if (cpu) {
   // Includes the bench's own polling of the task counts (one query every 50 ms).
-  console.log(`\nCPU per task (ms), from /proc over the run: API = this process (createTask), workers, all PostgreSQL and Redis processes\n`);
+  console.log(`\nCPU per task (ms), from /proc over the run: this process (${api ? 'the HTTP client' : 'the API: createTask'}), ${api ? 'the API process, ' : ''}workers, all PostgreSQL and Redis processes\n`);
   const keys = Object.keys(cpu);
-  console.log(`| ${keys.map((k) => (k === 'self' ? 'API' : k)).join(' | ')} | total |`);
+  console.log(`| ${keys.map((k) => (k === 'self' ? (api ? 'bench (client)' : 'API') : k)).join(' | ')} | total |`);
   console.log(`|${keys.map(() => '---|').join('')}---|`);
   const sum = Object.values(cpu).reduce((a, b) => a + b, 0);
   console.log(`| ${keys.map((k) => ((cpu[k]! * 1000) / total).toFixed(2)).join(' | ')} | ${((sum * 1000) / total).toFixed(2)} |`);
 }
 
 for (const p of procs) await p.stop();
+await api?.stop();
 await app.close();
 await database.close();
 await db.drop();
