@@ -4,6 +4,7 @@
 // measures publish → receive time (one clock: both ends run on this machine's monotonic time).
 //
 // Usage: node --import tsx bench/subscription-latency.ts [subscribers=1000] [eventsPerSecond=10] [seconds=10]
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig } from '../src/config.js';
@@ -71,6 +72,9 @@ await Promise.all(
 console.error(`${subscribed} subscribers ready`);
 
 const bus = createBus(REDIS, prefix);
+// This process's own event-loop delay: what of the latency is the receiving side's.
+const loop = monitorEventLoopDelay({ resolution: 1 });
+loop.enable();
 const interval = 1000 / rate;
 // Each task publishes at its own phase within the interval, as independent workers do, in
 // slices of 5 ms: a burst of every event at the same instant would measure queueing of the burst.
@@ -90,11 +94,13 @@ for (let tick = 0; tick < seconds * rate; tick++) {
   }
 }
 await new Promise((r) => setTimeout(r, 1000));
+loop.disable();
 const sorted = [...latencies].sort((a, b) => a - b);
 console.log(`\nP4 subscriber latency — ${n} graphql-ws subscribers (taskUpdated), ${rate} events/s each for ${seconds} s, Redis pub/sub, one API process\n`);
 console.log('| subscribers | events/s each | published | received | lost | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 console.log(`| ${n} | ${rate} | ${published} | ${received} | ${published - received} | ${percentile(sorted, 50).toFixed(1)} | ${percentile(sorted, 95).toFixed(1)} | ${percentile(sorted, 99).toFixed(1)} | ${sorted.at(-1)!.toFixed(1)} |`);
+console.error(`bench client event-loop delay: p50 ${(loop.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`);
 console.error(`bench client RSS grew ${Math.round((process.memoryUsage().rss - rssBefore) / 1e6)} MB`);
 
 for (const c of clients) await c.dispose();

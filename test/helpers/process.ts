@@ -1,5 +1,6 @@
 // Runs the server as a user does: a separate `node src/main.ts` process, stopped with SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -28,6 +29,8 @@ export async function startServerProcess(env: Record<string, string>, args: stri
   const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...entry, ...args], { cwd: root, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stderr!.on('data', (d) => (out += d));
+  // For diagnosis (e.g. --trace-gc in BENCH_NODE_ARGS): the process's output also goes to CHILD_LOG.<pid>.
+  if (process.env.CHILD_LOG) proc.stdout!.on('data', (d) => appendFileSync(`${process.env.CHILD_LOG}.${proc.pid}`, d));
   const url = await new Promise<string>((resolve, reject) => {
     proc.stdout!.on('data', (d) => {
       out += d;
