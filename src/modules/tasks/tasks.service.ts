@@ -225,7 +225,7 @@ export async function ownTask(ctx: Pick<Deps, 'prisma'>, viewer: { id: number; r
 /**
  * Ends a task that has not finished as failed or canceled, releasing its hold in the same
  * transaction. Returns the task, or null when it had already finished (the caller lost a race
- * and must change nothing). Success is finishSucceeded.
+ * and must change nothing). Success is finishSucceededMany.
  */
 export async function finishTask(
   deps: Pick<Deps, 'prisma'>,
@@ -398,14 +398,9 @@ export async function finishSucceededMany(deps: Pick<Deps, 'prisma'>, items: { i
   return new Map(out.map(({ finishedAssets, completedHooks, ...task }) => [task.id, { task, assets: finishedAssets, completedHooks }]));
 }
 
-/** Finishes one running task as succeeded (finishSucceededMany); null when it was not running or a cancel was asked. */
-export async function finishSucceeded(deps: Pick<Deps, 'prisma'>, id: number, success: Success): Promise<Finished | null> {
-  return (await finishSucceededMany(deps, [{ id, success }])).get(id) ?? null;
-}
-
 /**
- * finishSucceeded for a busy worker: the tasks that finish in one turn of the event loop are
- * finished in one statement.
+ * Finishes a running task as succeeded (finishSucceededMany); null when it was not running or a
+ * cancel was asked. The tasks that finish in one turn of the event loop share a statement.
  */
 export function createFinisher(deps: Pick<Deps, 'prisma'>): (id: number, success: Success) => Promise<Finished | null> {
   const finish = tickBatcher<{ id: number; success: Success }, Finished>((i) => i.id, (items) => finishSucceededMany(deps, items));
