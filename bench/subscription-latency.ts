@@ -1,9 +1,17 @@
 // P4: subscriber latency. An API process (src/main.ts serve, Redis pub/sub) holds N graphql-ws
-// subscribers, each following its own task with taskUpdated(id). This process publishes task
-// progress on Redis the way workers do, R events per second per task, and every subscriber
-// measures publish → receive time (one clock: both ends run on this machine's monotonic time).
+// subscribers, each following its own task with taskUpdated(id). A publisher process publishes
+// task progress on Redis the way workers do, R events per second per task, and every subscriber
+// measures publish → receive time (both processes read this machine's clock).
 //
-// Usage: node --import tsx bench/subscription-latency.ts [subscribers=1000] [eventsPerSecond=10] [seconds=10]
+// The subscribers are graphql-ws clients (the graphql-ws library), or with `raw` plain WebSockets
+// speaking the same protocol (graphql-transport-ws: connection_init, subscribe, then every `next`
+// parsed as JSON), which cost the two shared cores less than the library's client machinery.
+//
+// Usage: node --import tsx bench/subscription-latency.ts [subscribers=1000] [eventsPerSecond=10] [seconds=10] [client=graphql-ws|raw]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -11,12 +19,12 @@ import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db.js';
 import { startSession } from '../src/modules/auth/auth.service.js';
 import { createTokenSigner } from '../src/modules/auth/tokens.js';
-import { createBus } from '../src/realtime/pubsub.js';
 import { freshDatabase, percentile, REDIS, spawnRole } from './common.js';
 
 const n = Number(process.argv[2] ?? 1000);
 const rate = Number(process.argv[3] ?? 10);
 const seconds = Number(process.argv[4] ?? 10);
+const raw = process.argv[5] === 'raw';
 
 const db = await freshDatabase('p4');
 const prefix = `genhub-bench-p4-${Date.now()}:`;
@@ -41,15 +49,44 @@ let received = 0;
 const clients: Client[] = [];
 let subscribed = 0;
 const rssBefore = process.memoryUsage().rss;
+const query = (taskId: number) => `subscription { taskUpdated(id: "${taskId}") { progress progressMessage } }`;
+const measure = (progressMessage: string) => {
+  latencies.push(performance.timeOrigin + performance.now() - Number(progressMessage));
+  received++;
+};
+/** A plain WebSocket client of the graphql-transport-ws protocol; resolves at the first event. */
+const rawSubscriber = (taskId: number, token: string, sockets: WebSocket[]) =>
+  new Promise<void>((ready, fail) => {
+    const ws = new WebSocket('ws://127.0.0.1:4870/graphql', 'graphql-transport-ws');
+    sockets.push(ws);
+    let first = true;
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { Authorization: `Bearer ${token}` } })));
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data));
+      if (m.type === 'connection_ack') return ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: query(taskId) } }));
+      if (m.type === 'next') {
+        if (first) {
+          first = false;
+          subscribed++;
+          return ready();
+        }
+        return measure(m.payload.data.taskUpdated.progressMessage);
+      }
+      if (m.type === 'error' || m.type === 'complete') fail(new Error(JSON.stringify(m)));
+    });
+    ws.on('error', fail);
+  });
+const sockets: WebSocket[] = [];
 await Promise.all(
   tasks.map(
     (task, i) =>
+      raw ? rawSubscriber(task.id, tokens[i]!, sockets) :
       new Promise<void>((ready, fail) => {
         const client = createClient({ url: 'ws://127.0.0.1:4870/graphql', webSocketImpl: WebSocket, connectionParams: { Authorization: `Bearer ${tokens[i]}` }, lazy: false, retryAttempts: 0 });
         clients.push(client);
         let first = true;
         client.subscribe<any>(
-          { query: `subscription { taskUpdated(id: "${task.id}") { progress progressMessage } }` },
+          { query: query(task.id) },
           {
             next: (m) => {
               if (first) {
@@ -58,9 +95,7 @@ await Promise.all(
                 return ready();
               }
               if (process.env.BENCH_DEBUG) console.error(JSON.stringify(m));
-              const sent = Number(m.data?.taskUpdated.progressMessage);
-              latencies.push(performance.timeOrigin + performance.now() - sent);
-              received++;
+              measure(m.data?.taskUpdated.progressMessage);
             },
             error: (e) => { if (process.env.BENCH_DEBUG) console.error('error', e); fail(e); },
             complete: () => { if (process.env.BENCH_DEBUG) console.error('complete'); },
@@ -71,32 +106,22 @@ await Promise.all(
 );
 console.error(`${subscribed} subscribers ready`);
 
-const bus = createBus(REDIS, prefix);
+// The publisher runs in a process of its own (bench/progress-publisher.ts), as workers do.
+const tasksFile = join(mkdtempSync(join(tmpdir(), 'genhub-p4-')), 'tasks.json');
+writeFileSync(tasksFile, JSON.stringify(tasks));
 // This process's own event-loop delay: what of the latency is the receiving side's.
 const loop = monitorEventLoopDelay({ resolution: 1 });
 loop.enable();
-const interval = 1000 / rate;
-// Each task publishes at its own phase within the interval, as independent workers do, in
-// slices of 5 ms: a burst of every event at the same instant would measure queueing of the burst.
-const slices = Math.max(1, Math.floor(interval / 5));
-const t0 = performance.now();
-let published = 0;
-for (let tick = 0; tick < seconds * rate; tick++) {
-  for (let s = 0; s < slices; s++) {
-    const due = t0 + tick * interval + (s * interval) / slices;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    for (let i = s; i < tasks.length; i += slices) {
-      const task = tasks[i]!;
-      bus.pubsub.publish('task:updated', task.id, { ...task, progress: tick % 100, progressMessage: String(performance.timeOrigin + performance.now()) });
-      published++;
-    }
-  }
-}
+const publisher = spawn(process.execPath, ['--import', 'tsx', new URL('./progress-publisher.ts', import.meta.url).pathname, tasksFile, prefix, String(rate), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+let publisherOut = '';
+publisher.stdout!.on('data', (d: Buffer) => (publisherOut += d));
+const publisherCode = await new Promise<number | null>((resolve) => publisher.on('exit', resolve));
+const published = Number(/published (\d+)/.exec(publisherOut)?.[1] ?? NaN);
+if (publisherCode !== 0 || !Number.isFinite(published)) throw new Error(`publisher exited ${publisherCode}: ${publisherOut}`);
 await new Promise((r) => setTimeout(r, 1000));
 loop.disable();
 const sorted = [...latencies].sort((a, b) => a - b);
-console.log(`\nP4 subscriber latency — ${n} graphql-ws subscribers (taskUpdated), ${rate} events/s each for ${seconds} s, Redis pub/sub, one API process\n`);
+console.log(`\nP4 subscriber latency — ${n} ${raw ? 'plain WebSocket (graphql-transport-ws)' : 'graphql-ws'} subscribers (taskUpdated), ${rate} events/s each for ${seconds} s, Redis pub/sub, one API process\n`);
 console.log('| subscribers | events/s each | published | received | lost | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 console.log(`| ${n} | ${rate} | ${published} | ${received} | ${published - received} | ${percentile(sorted, 50).toFixed(1)} | ${percentile(sorted, 95).toFixed(1)} | ${percentile(sorted, 99).toFixed(1)} | ${sorted.at(-1)!.toFixed(1)} |`);
@@ -104,7 +129,7 @@ console.error(`bench client event-loop delay: p50 ${(loop.percentile(50) / 1e6).
 console.error(`bench client RSS grew ${Math.round((process.memoryUsage().rss - rssBefore) / 1e6)} MB`);
 
 for (const c of clients) await c.dispose();
-await bus.close();
+for (const ws of sockets) ws.close();
 await server.stop();
 await database.close();
 await db.drop();

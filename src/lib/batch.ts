@@ -6,9 +6,16 @@
  * for all the items asked for in the same turn of the event loop (at most `max` at a time).
  * `run` answers by key; an item it leaves out resolves null. The same key twice in one batch is
  * one item: the first caller gets the result, the others null. When `run` fails for a batch,
- * each item is run again on its own, so one item's trouble fails only its own caller.
+ * each item is run again on its own, so one item's trouble fails only its own caller; unless
+ * `alone(err)` says no (a batch whose outcome is unknown, e.g. its connection was lost after
+ * the statement was sent, must not be written twice): then every caller gets the error.
  */
-export function tickBatcher<I, R>(keyOf: (item: I) => number, run: (items: I[]) => Promise<Map<number, R>>, max = 200): (item: I) => Promise<R | null> {
+export function tickBatcher<I, R>(
+  keyOf: (item: I) => number,
+  run: (items: I[]) => Promise<Map<number, R>>,
+  opts: { max?: number; alone?: (err: unknown) => boolean } = {},
+): (item: I) => Promise<R | null> {
+  const max = opts.max ?? 200;
   type Waiting = { item: I; resolve(r: R | null): void; reject(err: unknown): void };
   let pending: Map<number, Waiting[]> | null = null;
   const settle = (waiting: Waiting[], result: R | null) => waiting.forEach((w, i) => w.resolve(i === 0 ? result : null));
@@ -18,7 +25,7 @@ export function tickBatcher<I, R>(keyOf: (item: I) => number, run: (items: I[]) 
       const results = await run(items);
       for (const [key, waiting] of batch) settle(waiting, results.get(key) ?? null);
     } catch (err) {
-      if (batch.size === 1) {
+      if (batch.size === 1 || (opts.alone && !opts.alone(err))) {
         for (const waiting of batch.values()) waiting.forEach((w) => w.reject(err));
         return;
       }

@@ -46,6 +46,21 @@ describe('tickBatcher', () => {
     );
   });
 
+  test('a batch whose outcome is unknown is not run again: every caller gets its error', async () => {
+    const runs: number[][] = [];
+    const f = tickBatcher<number, number>(
+      (n) => n,
+      async (items) => {
+        runs.push(items);
+        throw Object.assign(new Error('Connection terminated unexpectedly'), { unknown: true });
+      },
+      { alone: (err) => !(err as { unknown?: boolean }).unknown },
+    );
+    const got = await Promise.allSettled([f(1), f(2)]);
+    assert.deepEqual(runs, [[1, 2]]);
+    assert.deepEqual(got.map((r) => r.status), ['rejected', 'rejected']);
+  });
+
   test('a batch holds at most `max` items', async () => {
     const runs: number[][] = [];
     const f = tickBatcher<number, number>(
@@ -54,7 +69,7 @@ describe('tickBatcher', () => {
         runs.push(items);
         return new Map(items.map((n) => [n, n]));
       },
-      2,
+      { max: 2 },
     );
     assert.deepEqual(await Promise.all([1, 2, 3, 4, 5].map(f)), [1, 2, 3, 4, 5]);
     assert.deepEqual(runs, [[1, 2], [3, 4], [5]]);
@@ -132,12 +147,15 @@ describe('finishSucceededMany', () => {
   after(() => db.close());
 
   /** A running task with a hold of `cost` on its owner's account. */
-  async function running(userId: number, cost: number, cancelAsked = false) {
+  async function running(userId: number, cost: number, cancelAsked = false, chatId?: number) {
     const { prisma } = db;
     const hold = await prisma.creditHold.create({ data: { userId, amount: cost, reason: 'test' } });
     await prisma.creditAccount.update({ where: { userId }, data: { available: { decrement: cost }, reserved: { increment: cost } } });
     return prisma.task.create({
-      data: { requestId: `r${hold.id}`, userId, kind: 'image_generate', modelId: 'sd15', input: { prompt: 'x' }, cost, status: 'running', holdId: hold.id, updatedAt: new Date(), ...(cancelAsked ? { cancelRequestedAt: new Date() } : {}) },
+      data: {
+        requestId: `r${hold.id}`, userId, kind: chatId ? 'text_chat' : 'image_generate', modelId: chatId ? 'minimax' : 'sd15', input: { prompt: 'x' }, cost, status: 'running',
+        holdId: hold.id, updatedAt: new Date(), chatId: chatId ?? null, ...(cancelAsked ? { cancelRequestedAt: new Date() } : {}),
+      },
     });
   }
   const success = (spend: number, keys: string[]): Success => ({
@@ -197,5 +215,28 @@ describe('finishSucceededMany', () => {
 
     // Finishing again changes nothing.
     assert.equal((await finishSucceededMany(db, [{ id: t1.id, success: success(5, ['k1c']) }])).size, 0);
+  });
+
+  test('replies of one chat finishing together: stored in task order, the chat touched once', async () => {
+    const { prisma } = db;
+    const u = await prisma.user.create({ data: { username: 'chatter', creditAccount: { create: { available: 50 } } } });
+    const chat = await prisma.chat.create({ data: { userId: u.id, updatedAt: new Date(Date.now() - 60_000) } });
+    const a = await running(u.id, 2, false, chat.id);
+    const b = await running(u.id, 3, false, chat.id);
+    const reply = (text: string, spend: number): Success => ({ ...success(spend, []), chatReply: text, usage: { endpoint: 'text.chat', promptTokens: 1, completionTokens: 2, units: 0 } });
+    const done = await finishSucceededMany(db, [
+      { id: b.id, success: reply('second', 3) },
+      { id: a.id, success: reply('first', 1) },
+    ]);
+    assert.equal(done.size, 2);
+    const messages = await prisma.chatMessage.findMany({ where: { chatId: chat.id }, orderBy: { id: 'asc' } });
+    assert.deepEqual(messages.map((m) => [m.role, m.content, m.taskId]), [
+      ['assistant', 'first', a.id],
+      ['assistant', 'second', b.id],
+    ]);
+    const touched = await prisma.chat.findUniqueOrThrow({ where: { id: chat.id } });
+    assert.ok(touched.updatedAt.getTime() > chat.updatedAt.getTime());
+    const acc = await prisma.creditAccount.findUniqueOrThrow({ where: { userId: u.id } });
+    assert.deepEqual({ available: acc.available, reserved: acc.reserved }, { available: 50 - 4, reserved: 0 });
   });
 });

@@ -4,6 +4,7 @@
 import type { Context, Deps } from '../../context.js';
 import { AppError, badField, notFound } from '../../errors.js';
 import { tickBatcher } from '../../lib/batch.js';
+import { isUnavailable } from '../../lib/prisma-errors.js';
 import { Prisma, type Task, type TaskStatus } from '../../generated/prisma/client.js';
 import type { TaskInput, TaskKindName } from '../../providers/types.js';
 import * as credits from '../credits/credits.service.js';
@@ -182,7 +183,9 @@ async function insertTasksWithHolds(db: Pick<Deps, 'prisma'>, rows: TaskRow[]): 
       INSERT INTO chat_messages (chat_id, role, content, task_id)
       SELECT chat_id, 'user'::"MessageRole", user_message, task_id FROM ok WHERE chat_id IS NOT NULL AND user_message IS NOT NULL ORDER BY n
     ), c AS (
-      UPDATE chats SET updated_at = now() WHERE id IN (SELECT chat_id FROM ok WHERE user_message IS NOT NULL)
+      UPDATE chats SET updated_at = now()
+      FROM (SELECT id FROM chats WHERE id IN (SELECT chat_id FROM ok WHERE user_message IS NOT NULL) ORDER BY id FOR NO KEY UPDATE) l
+      WHERE chats.id = l.id
     )
     SELECT ${TASK_COLUMNS}, (SELECT ok.n FROM ok WHERE ok.task_id = t.id) AS n FROM t`;
   return new Map(out.map(({ n, ...task }) => [n, task]));
@@ -208,6 +211,9 @@ function insertBatched(db: Pick<Deps, 'prisma'>, r: TaskRow): Promise<Task | nul
         const byIndex = await insertTasksWithHolds(db, items.map((i) => i.row));
         return new Map([...byIndex].map(([n, task]) => [items[n]!.k, task]));
       },
+      // Inserted again one by one only when the database refused the statement (nothing was
+      // written); a lost connection leaves its outcome unknown, and every caller gets the error.
+      { alone: (err) => err instanceof Prisma.PrismaClientKnownRequestError && !isUnavailable(err) },
     );
     insert = async (row) => (await batch({ k: seq++, row })) ?? insertTaskWithHold(db, row);
     batchedInserts.set(db.prisma, insert);
@@ -380,9 +386,14 @@ export async function finishSucceededMany(deps: Pick<Deps, 'prisma'>, items: { i
     ), cm AS (
       INSERT INTO chat_messages (chat_id, role, content, task_id, prompt_tokens, completion_tokens)
       SELECT t.chat_id, 'assistant'::"MessageRole", t.chat_reply, t.id, t.prompt_tokens, t.completion_tokens
-      FROM t WHERE t.chat_id IS NOT NULL AND t.chat_reply IS NOT NULL
+      FROM t WHERE t.chat_id IS NOT NULL AND t.chat_reply IS NOT NULL ORDER BY t.id
     ), ch AS (
-      UPDATE chats SET updated_at = now() WHERE id IN (SELECT t.chat_id FROM t WHERE t.chat_reply IS NOT NULL)
+      -- After the accounts (acc is read first) and in id order, as the creation statement locks
+      -- them, so the two wait for each other instead of deadlocking.
+      UPDATE chats SET updated_at = now()
+      FROM (SELECT id FROM chats WHERE id IN (SELECT t.chat_id FROM t WHERE t.chat_reply IS NOT NULL) AND (SELECT count(*) FROM acc) >= 0
+            ORDER BY id FOR NO KEY UPDATE) l
+      WHERE chats.id = l.id
     ), tm AS (
       INSERT INTO trained_models (order_id, user_id, provider, provider_ref, metadata)
       SELECT t.order_id, t.user_id, t.tm_provider, t.tm_ref, t.tm_metadata
