@@ -10,16 +10,23 @@ import { createTask, finishSucceededMany, type Success } from '../../src/modules
 import { openTestDatabase } from '../helpers/database.js';
 import { startTestServer, type TestServer } from '../helpers/harness.js';
 
+/** A batcher of numbers whose runs are recorded; `answer` gives a run's results (or throws). */
+function recorded<R>(answer: (items: number[]) => Map<number, R>, opts?: Parameters<typeof tickBatcher>[2]) {
+  const runs: number[][] = [];
+  const f = tickBatcher<number, R>(
+    (n) => n,
+    async (items) => {
+      runs.push(items);
+      return answer(items);
+    },
+    opts,
+  );
+  return { f, runs };
+}
+
 describe('tickBatcher', () => {
   test('one run for the calls of one turn; answers by key; the same key twice is one item', async () => {
-    const runs: number[][] = [];
-    const double = tickBatcher<number, number>(
-      (n) => n,
-      async (items) => {
-        runs.push(items);
-        return new Map(items.filter((n) => n !== 3).map((n) => [n, n * 2]));
-      },
-    );
+    const { f: double, runs } = recorded((items) => new Map(items.filter((n) => n !== 3).map((n) => [n, n * 2])));
     const got = await Promise.all([double(1), double(2), double(3), double(2)]);
     assert.deepEqual(runs, [[1, 2, 3]]);
     assert.deepEqual(got, [2, 4, null, null], 'left out → null; the second asker of a key → null');
@@ -29,15 +36,10 @@ describe('tickBatcher', () => {
   });
 
   test('a failing batch runs each item alone, so only the bad one fails', async () => {
-    const runs: number[][] = [];
-    const f = tickBatcher<number, string>(
-      (n) => n,
-      async (items) => {
-        runs.push(items);
-        if (items.includes(13)) throw new Error('thirteen');
-        return new Map(items.map((n) => [n, `ok ${n}`]));
-      },
-    );
+    const { f, runs } = recorded((items) => {
+      if (items.includes(13)) throw new Error('thirteen');
+      return new Map(items.map((n) => [n, `ok ${n}`]));
+    });
     const got = await Promise.allSettled([f(1), f(13), f(2)]);
     assert.deepEqual(runs, [[1, 13, 2], [1], [13], [2]]);
     assert.deepEqual(
@@ -47,11 +49,8 @@ describe('tickBatcher', () => {
   });
 
   test('a batch whose outcome is unknown is not run again: every caller gets its error', async () => {
-    const runs: number[][] = [];
-    const f = tickBatcher<number, number>(
-      (n) => n,
-      async (items) => {
-        runs.push(items);
+    const { f, runs } = recorded<number>(
+      () => {
         throw Object.assign(new Error('Connection terminated unexpectedly'), { unknown: true });
       },
       { alone: (err) => !(err as { unknown?: boolean }).unknown },
@@ -62,15 +61,7 @@ describe('tickBatcher', () => {
   });
 
   test('a batch holds at most `max` items', async () => {
-    const runs: number[][] = [];
-    const f = tickBatcher<number, number>(
-      (n) => n,
-      async (items) => {
-        runs.push(items);
-        return new Map(items.map((n) => [n, n]));
-      },
-      { max: 2 },
-    );
+    const { f, runs } = recorded((items) => new Map(items.map((n) => [n, n])), { max: 2 });
     assert.deepEqual(await Promise.all([1, 2, 3, 4, 5].map(f)), [1, 2, 3, 4, 5]);
     assert.deepEqual(runs, [[1, 2], [3, 4], [5]]);
   });
