@@ -205,17 +205,22 @@ function insertBatched(db: Pick<Deps, 'prisma'>, r: TaskRow): Promise<Task | nul
   let insert = batchedInserts.get(db.prisma);
   if (!insert) {
     let seq = 0;
-    const batch = tickBatcher<{ k: number; row: TaskRow }, Task>(
+    // A row left out of a statement of its own was short: 'short', not tried again.
+    const batch = tickBatcher<{ k: number; row: TaskRow }, Task | 'short'>(
       (i) => i.k,
       async (items) => {
         const byIndex = await insertTasksWithHolds(db, items.map((i) => i.row));
+        if (items.length === 1) return new Map([[items[0]!.k, byIndex.get(0) ?? 'short']]);
         return new Map([...byIndex].map(([n, task]) => [items[n]!.k, task]));
       },
       // Inserted again one by one only when the database refused the statement (nothing was
       // written); a lost connection leaves its outcome unknown, and every caller gets the error.
       { alone: (err) => err instanceof Prisma.PrismaClientKnownRequestError && !isUnavailable(err) },
     );
-    insert = async (row) => (await batch({ k: seq++, row })) ?? insertTaskWithHold(db, row);
+    insert = async (row) => {
+      const got = await batch({ k: seq++, row });
+      return got === 'short' ? null : (got ?? insertTaskWithHold(db, row));
+    };
     batchedInserts.set(db.prisma, insert);
   }
   return insert(r);
