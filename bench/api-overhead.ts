@@ -16,7 +16,7 @@ import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
 import { openDatabase } from '../src/db.js';
 import { createApiKey } from '../src/modules/apikeys/apikeys.service.js';
-import { benchEnv, freshDatabase, spawnRole } from './common.js';
+import { benchEnv, cpuMeter, freshDatabase, spawnRole } from './common.js';
 
 const connections = Number(process.argv[2] ?? 32);
 const seconds = Number(process.argv[3] ?? 10);
@@ -30,8 +30,8 @@ const user = await database.prisma.user.create({ data: { username: 'p1user', ema
 const { key } = await createApiKey({ prisma: database.prisma }, user.id, { name: 'bench' });
 await database.prisma.$disconnect();
 
-// The bare handler, in its own process like the API.
-const bare = spawn(process.execPath, ['--import', 'tsx', new URL('./bare-me.ts', import.meta.url).pathname], { env: { ...process.env, DATABASE_URL: db.url, PORT: '4872' }, stdio: ['ignore', 'pipe', 'inherit'] });
+// The bare handler, in its own process like the API (BARE_NODE_ARGS adds node flags, e.g. --cpu-prof).
+const bare = spawn(process.execPath, [...(process.env.BARE_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', new URL('./bare-me.ts', import.meta.url).pathname], { env: { ...process.env, DATABASE_URL: db.url, PORT: '4872' }, stdio: ['ignore', 'pipe', 'inherit'] });
 await new Promise<void>((resolve, reject) => {
   bare.stdout!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
   bare.once('exit', (code) => reject(new Error(`bare handler exited ${code}`)));
@@ -54,12 +54,17 @@ async function run(t: Target, duration: number) {
   const res = await fetch(t.url, { method: t.method, headers: t.headers, body: t.body });
   const text = await res.text();
   if (res.status !== 200 || !t.check(text)) throw new Error(`${t.name}: ${res.status} ${text.slice(0, 300)}`);
+  const meter = cpuMeter({ api: api.proc.pid, bare: bare.pid });
   const r = await autocannon({ url: t.url, method: t.method, headers: t.headers, body: t.body, connections, duration });
-  return { rps: r.requests.total / duration, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total };
+  const cpu = meter?.() ?? {};
+  return { rps: r.requests.total / duration, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total, cpu };
 }
 type Run = Awaited<ReturnType<typeof run>>;
 
 try {
+  // BENCH_TARGETS=me,bare runs only those (e.g. to profile one of them); ratios need both sides.
+  const only = process.env.BENCH_TARGETS?.split(',');
+  if (only) for (const k of Object.keys(targets)) if (!only.includes(k)) delete targets[k];
   for (const t of Object.values(targets)) await run(t, 2); // warm-up: JIT, pools, caches
   const keys = Object.keys(targets);
   const per: Record<string, Run[]> = Object.fromEntries(keys.map((k) => [k, []]));
@@ -74,7 +79,9 @@ try {
   const out: Record<string, Run> = Object.fromEntries(
     keys.map((k) => {
       const rs = per[k]!;
-      return [k, { rps: sum(rs.map((r) => r.total)) / seconds, p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), non2xx: sum(rs.map((r) => r.non2xx)), errors: sum(rs.map((r) => r.errors)), total: sum(rs.map((r) => r.total)) }];
+      const cpu: Record<string, number> = {};
+      for (const r of rs) for (const [p, v] of Object.entries(r.cpu)) cpu[p] = (cpu[p] ?? 0) + v;
+      return [k, { rps: sum(rs.map((r) => r.total)) / seconds, p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), non2xx: sum(rs.map((r) => r.non2xx)), errors: sum(rs.map((r) => r.errors)), total: sum(rs.map((r) => r.total)), cpu }];
     }),
   );
   console.log(`\n${connections} connections, ${seconds} s each in ${rounds} rounds, ${new Date().toISOString().slice(0, 10)}\n`);
@@ -84,11 +91,25 @@ try {
     const r = out[k]!;
     console.log(`| ${t.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.total} | ${r.non2xx} | ${r.errors} |`);
   }
-  console.log(`\nper round: P1 ${per.me!.map((r, i) => (r.rps / per.bare![i]!.rps).toFixed(2)).join(' ')}; P2 ${per.rest!.map((r, i) => (r.rps / per.models![i]!.rps).toFixed(2)).join(' ')}`);
-  const p1 = out.me!.rps / out.bare!.rps;
-  const p2 = out.rest!.rps / out.models!.rps;
-  console.log(`\nP1 GraphQL me / bare: ${p1.toFixed(2)} (goal ≥ 0.5) ${p1 >= 0.5 ? 'met' : 'NOT met'}`);
-  console.log(`P2 REST /v1/models / GraphQL models: ${p2.toFixed(2)} (goal ≥ 0.9) ${p2 >= 0.9 ? 'met' : 'NOT met'}`);
+  // CPU per request of each process over the target's runs (/proc; the bench process is the load).
+  const us = (r: Run, p: string) => Math.round(((r.cpu[p] ?? 0) * 1e6) / Math.max(1, r.total));
+  console.log('\nCPU per request (µs): | target | server process | PostgreSQL | Redis | load (autocannon) | total |');
+  console.log('|---|---|---|---|---|---|');
+  for (const [k, t] of Object.entries(targets)) {
+    const r = out[k]!;
+    const server = k === 'bare' ? us(r, 'bare') : us(r, 'api');
+    console.log(`| ${t.name} | ${server} | ${us(r, 'postgres')} | ${us(r, 'redis')} | ${us(r, 'self')} | ${server + us(r, 'postgres') + us(r, 'redis') + us(r, 'self')} |`);
+  }
+  if (out.me && out.bare) {
+    const p1 = out.me.rps / out.bare.rps;
+    console.log(`\nP1 per round: ${per.me!.map((r, i) => (r.rps / per.bare![i]!.rps).toFixed(2)).join(' ')}`);
+    console.log(`P1 GraphQL me / bare: ${p1.toFixed(2)} (goal ≥ 0.5) ${p1 >= 0.5 ? 'met' : 'NOT met'}`);
+  }
+  if (out.rest && out.models) {
+    const p2 = out.rest.rps / out.models.rps;
+    console.log(`\nP2 per round: ${per.rest!.map((r, i) => (r.rps / per.models![i]!.rps).toFixed(2)).join(' ')}`);
+    console.log(`P2 REST /v1/models / GraphQL models: ${p2.toFixed(2)} (goal ≥ 0.9) ${p2 >= 0.9 ? 'met' : 'NOT met'}`);
+  }
 } finally {
   bare.kill('SIGTERM');
   await api.stop();

@@ -23,7 +23,7 @@ import { RateLimitedError, type RateState } from './modules/limits/limits.servic
 import { verifySignature, type Variant } from './modules/assets/assets.service.js';
 import { schema } from './schema/index.js';
 import { useBodyLimit } from './schema/body-limit.js';
-import { useVariableCost } from './schema/cost.js';
+import { useVariableCost, variableCostCheck } from './schema/cost.js';
 import { createDirect, type DirectRequest } from './schema/direct.js';
 import { subscribe as subscribeLean } from './realtime/subscribe.js';
 
@@ -100,6 +100,8 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
   // Security headers on every answer (pages add their own Content-Security-Policy).
   const secure = helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false, strictTransportSecurity: config.production ? undefined : false });
 
+  const costOptions = { maxCost: config.GRAPHQL_MAX_COST };
+
   const yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -140,7 +142,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
         costLimit: { maxCost: config.GRAPHQL_MAX_COST, ...reported },
         blockFieldSuggestion: { enabled: config.production },
       }),
-      useVariableCost({ maxCost: config.GRAPHQL_MAX_COST }),
+      useVariableCost(costOptions),
       // The REST layer reads bodies up to MAX_BODY (documented uploads up to 50 MB) and sends them
       // on as one operation: this limit must not be the smaller one.
       useBodyLimit(MAX_BODY + 4 * 1024 * 1024, (request) => request.headers.get(INTERNAL_HEADER) === INTERNAL_SECRET),
@@ -191,7 +193,17 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
 
   // Plain JSON operations skip Yoga's fetch layer (schema/direct.ts); with trusted documents on,
   // every request goes through Yoga and its persisted-operations plugin.
-  const direct = persisted ? null : createDirect(yoga, { process: processResult, responseHeaders, handleError: (err) => (isAbort(err) ? [] : [maskLogged(err)]) });
+  // Known documents run the steps of the plugins above themselves (variable cost, context, masking).
+  const direct = persisted
+    ? null
+    : createDirect(yoga, {
+        process: processResult,
+        responseHeaders,
+        handleError: (err) => (isAbort(err) ? [] : [maskLogged(err)]),
+        context: (initial) => makeContext(initial),
+        variableCost: variableCostCheck(costOptions),
+        maskError: maskLogged,
+      });
 
   // The legacy REST APIs, each a table of routes onto the GraphQL operations above.
   const rest = createRestHandler(yoga, REST_APIS, log, direct?.run);

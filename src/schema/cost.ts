@@ -224,14 +224,20 @@ interface Params {
 }
 
 /** The cost limit over the page sizes an operation runs with (see the top of this file). */
+/** The refusal of an operation whose cost with these variables is over the limit, or null. */
+export type VariableCostCheck = (schema: GraphQLSchema, document: DocumentNode, variables: unknown, operationName?: string | null) => GraphQLError | null;
+
+export function variableCostCheck(options: VariableCostOptions): VariableCostCheck {
+  return (schema, document, variables, operationName) => {
+    const cost = operationCost(schema, document, variables, operationName, options);
+    return cost !== null && cost > options.maxCost ? costRefusal(options.maxCost, cost) : null;
+  };
+}
+
 export function useVariableCost(options: VariableCostOptions): Plugin {
-  const { maxCost } = options;
   // The envelop contexts whose operation was checked during validation.
   const checked = new WeakSet<object>();
-  const refusal = (schema: GraphQLSchema, document: DocumentNode, variables: unknown, operationName?: string | null) => {
-    const cost = operationCost(schema, document, variables, operationName, options);
-    return cost !== null && cost > maxCost ? costRefusal(maxCost, cost) : null;
-  };
+  const refusal = variableCostCheck(options);
   return {
     onValidate({ context, params: { schema, documentAST } }) {
       const params = (context as { params?: Params } | undefined)?.params;

@@ -16,10 +16,25 @@
 // takes trusted documents (persisted operations).
 //
 // The REST layer runs its operations through the same function (`run`), in process.
+//
+// Known operations run without envelop too. Once a document has parsed and validated through
+// Yoga's enveloped parse and validate (their caches, armor's limits, the introspection rule), it
+// gets a plan: the document and its operation. A query or mutation with a plan then runs the
+// steps Yoga's plugins would run around it, called directly: the params check, the variable cost
+// (useVariableCost), the context (Yoga's `context` option, onto the same initial context),
+// execution by Yoga's own executor (@graphql-tools/executor's normalizedExecutor), and error
+// masking (useMaskedErrors). Envelop's per-request envelope, its hook iteration and promise
+// helpers cost about as much CPU as the operation itself for a small query. Those steps are all
+// the plugins the server registers at these points; `fastPathSupported` checks that Yoga still
+// has exactly that many hooks there, and turns the plans off (everything through
+// getResultForParams) if a plugin is added without being taken into account here. Documents that
+// do not parse or validate, subscriptions, and unusual params have no plan: Yoga answers them.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ExecutionResult, GraphQLError } from 'graphql';
+import { normalizedExecutor } from '@graphql-tools/executor';
+import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { isAsyncIterable, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
 import { requestHeaders } from '../lib/headers.js';
+import type { VariableCostCheck } from './cost.js';
 
 /** Larger bodies (uploads are multipart anyway) go through Yoga's reader. */
 export const MAX_DIRECT_BODY = 1024 * 1024;
@@ -56,6 +71,39 @@ export interface DirectHooks {
   responseHeaders(request: DirectRequest): Record<string, string> | undefined;
   /** Yoga's handling of an error thrown outside execution: masked (and logged) unless ours. */
   handleError(error: unknown): GraphQLError[];
+  /** For planned operations: the server's context (Yoga's `context` option) from the initial one. */
+  context?(initial: Record<string, unknown>): Promise<object>;
+  /** For planned operations: the variable cost check (what useVariableCost runs after validation). */
+  variableCost?: VariableCostCheck;
+  /** For planned operations: the masking of an execution error (what useMaskedErrors does; logged when masked). */
+  maskError?(error: GraphQLError): GraphQLError;
+}
+
+/** A document that parsed and validated, and the operation that runs. */
+interface Plan {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  /** The operation has no variables, and its cost is within the limit: nothing to check per request. */
+  costFree: boolean;
+}
+
+/** The most plans kept (least recently used dropped first). */
+const MAX_PLANS = 1000;
+
+/** The hooks Yoga runs around an operation that a planned operation runs itself (see the top of this file). */
+const EXPECTED_HOOKS = { onParams: 1, onExecute: 3, onContextBuilding: 1, onExecutionResult: 0 };
+
+/** Whether Yoga's hooks are still the ones the plans stand in for; false turns the plans off. */
+export function fastPathSupported(yoga: YogaServerInstance<any, any>): boolean {
+  const y = yoga as unknown as { plugins?: Record<string, unknown>[]; onParamsHooks?: unknown[]; onExecutionResultHooks?: unknown[] };
+  if (!Array.isArray(y.plugins) || !Array.isArray(y.onParamsHooks) || !Array.isArray(y.onExecutionResultHooks)) return false;
+  const count = (hook: string) => y.plugins!.filter((p) => p && typeof p[hook] === 'function').length;
+  return (
+    y.onParamsHooks.length === EXPECTED_HOOKS.onParams &&
+    y.onExecutionResultHooks.length === EXPECTED_HOOKS.onExecutionResult &&
+    count('onExecute') === EXPECTED_HOOKS.onExecute &&
+    count('onContextBuilding') === EXPECTED_HOOKS.onContextBuilding
+  );
 }
 
 export interface DirectResponse {
@@ -120,11 +168,61 @@ export function createDirect(yoga: YogaServerInstance<any, any>, hooks: DirectHo
     return t;
   };
 
+  const planned = Boolean(hooks.context && hooks.variableCost && hooks.maskError) && fastPathSupported(yoga);
+  // Plans by operation name and document text; null: Yoga answers (the document is refused, or a subscription).
+  const plans = new Map<string, Plan | null>();
+
+  function planOf(params: Params, request: DirectRequest): Plan | null {
+    if (!planned || !plainParams(params)) return null;
+    const query = params.query as string;
+    const operationName = (params.operationName as string | null | undefined) ?? undefined;
+    const key = operationName === undefined ? query : `${operationName}\n${query}`;
+    let plan = plans.get(key);
+    if (plan !== undefined) {
+      // Most recently used last.
+      plans.delete(key);
+      plans.set(key, plan);
+      return plan;
+    }
+    plan = null;
+    try {
+      // Yoga's own parse and validate (their caches and every plugin's rules); no params in the
+      // context, so that nothing that depends on this request's variables is decided here.
+      const e = yoga.getEnveloped({ request } as any);
+      const document = e.parse(query);
+      const operation = getOperationAST(document, operationName);
+      if (operation && operation.operation !== 'subscription' && e.validate(e.schema, document).length === 0) {
+        const costFree = !operation.variableDefinitions?.length && hooks.variableCost!(e.schema, document, {}, operationName) === null;
+        plan = { schema: e.schema, document, costFree };
+      }
+    } catch {
+      plan = null;
+    }
+    if (plans.size >= MAX_PLANS) plans.delete(plans.keys().next().value!);
+    plans.set(key, plan);
+    return plan;
+  }
+
+  /** A planned operation: the steps Yoga's plugins take around it, without the envelope. */
+  async function runPlanned(plan: Plan, params: Params, request: DirectRequest, serverContext: Record<string, unknown>): Promise<ExecutionResult> {
+    const variables = params.variables as Record<string, unknown> | null | undefined;
+    const operationName = params.operationName as string | null | undefined;
+    // Thrown by Yoga's validation step, answered as it is.
+    const refusal = plan.costFree ? null : hooks.variableCost!(plan.schema, plan.document, variables, operationName);
+    if (refusal) return { errors: [refusal] };
+    // Yoga's context: the server context, with the request and params, extended by the context option.
+    const context = Object.assign(serverContext, { request, params });
+    Object.assign(context, await hooks.context!(context));
+    const result = (await normalizedExecutor({ schema: plan.schema, document: plan.document, contextValue: context, variableValues: variables, operationName })) as ExecutionResult;
+    return result.errors ? { ...result, errors: result.errors.map((e) => hooks.maskError!(e)) } : result;
+  }
+
   /** One operation as Yoga would answer it (status, headers, JSON body). */
   const run: DirectRun = async (params, request, serverContext, mediaType) => {
     let out: Captured;
     try {
-      const result = (await yoga.getResultForParams({ params: params as any, request: request as unknown as Request }, serverContext as any)) as ExecutionResult;
+      const plan = planOf(params, request);
+      const result = (plan ? await runPlanned(plan, params, request, serverContext) : await yoga.getResultForParams({ params: params as any, request: request as unknown as Request }, serverContext as any)) as ExecutionResult;
       // A stream (a subscription) is not JSON: closed at once, answered 406 as Yoga answers a
       // stream to a client that accepts only JSON (the HTTP path sends subscriptions to Yoga).
       const stream = isAsyncIterable(result);
@@ -181,7 +279,21 @@ export function createDirect(yoga: YogaServerInstance<any, any>, hooks: DirectHo
     return true;
   }
 
-  return { run, http, mediaTypeOf };
+  /** How many documents have a plan (for tests). */
+  const planCount = () => [...plans.values()].filter(Boolean).length;
+
+  return { run, http, mediaTypeOf, planned, planCount };
+}
+
+const PARAM_NAMES = new Set(['query', 'variables', 'operationName', 'extensions']);
+const isRecord = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Params that Yoga's params check passes as they are; anything else goes to Yoga for its answer. */
+function plainParams(params: Params): boolean {
+  if (typeof params.query !== 'string') return false;
+  for (const k in params) if (!PARAM_NAMES.has(k)) return false;
+  const { variables, operationName, extensions } = params;
+  return (variables == null || isRecord(variables)) && (operationName == null || typeof operationName === 'string') && (extensions == null || isRecord(extensions));
 }
 
 /** A document that may hold a subscription (a word match: a false positive only goes to Yoga). */

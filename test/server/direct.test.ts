@@ -8,7 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/harness.js';
 import { newUser } from '../helpers/ops.js';
-import { regularMediaType } from '../../src/schema/direct.js';
+import { GraphQLError } from 'graphql';
+import { createSchema, createYoga, maskError } from 'graphql-yoga';
+import { createDirect, fastPathSupported, HeaderMap, regularMediaType } from '../../src/schema/direct.js';
+import { useVariableCost, variableCostCheck } from '../../src/schema/cost.js';
 
 interface Answer {
   status: number;
@@ -60,6 +63,8 @@ after(async () => {
 });
 
 const JSON_TYPE = { 'content-type': 'application/json' };
+const WIDE = 'id status progress cost modelId createdAt';
+const HEAVY = `${WIDE} assets { id url width height task { ${WIDE} assets { id url width height } } }`;
 
 describe('direct path', () => {
   const cases: [string, string, Record<string, string>][] = [
@@ -76,6 +81,17 @@ describe('direct path', () => {
     ['not JSON', '{bad', {}],
     ['a batch', JSON.stringify([{ query: '{ me { id } }' }]), {}],
     ['a resolver refusal (another field needs admin)', JSON.stringify({ query: '{ users(first: 1) { totalCount } }' }), { accept: 'application/graphql-response+json' }],
+    // Known documents run on a plan (the plugins' steps called directly): the same answers.
+    ['a known document whose variables are over the cost limit', JSON.stringify({ query: `query($n: Int) { tasksConnection(first: $n) { edges { node { ${HEAVY} } } } }`, variables: { n: 100 } }), { accept: 'application/graphql-response+json' }],
+    ['the same document within the limit', JSON.stringify({ query: `query($n: Int) { tasksConnection(first: $n) { edges { node { ${HEAVY} } } } }`, variables: { n: 2 } }), { accept: 'application/graphql-response+json' }],
+    ['a mutation refusing its input, naming the field', JSON.stringify({ query: 'mutation($i: UpdateProfileInput!) { updateProfile(input: $i) { name } }', variables: { i: { email: 'not-an-email' } } }), { accept: 'application/graphql-response+json' }],
+    ['a required variable left out', JSON.stringify({ query: 'mutation($i: UpdateProfileInput!) { updateProfile(input: $i) { name } }' }), {}],
+    ['two operations, the one named', JSON.stringify({ query: 'query A { me { id } } query B { models { id } }', operationName: 'B' }), {}],
+    ['two operations, an unknown name', JSON.stringify({ query: 'query A { me { id } } query B { models { id } }', operationName: 'C' }), {}],
+    ['two operations, no name', JSON.stringify({ query: 'query A { me { id } } query B { models { id } }' }), {}],
+    ['an extra parameter', JSON.stringify({ query: '{ me { id } }', extra: 1 }), {}],
+    ['a null extra parameter and extensions', JSON.stringify({ query: '{ me { id } }', extra: null, extensions: { x: 1 } }), {}],
+    ['introspection (on outside production)', JSON.stringify({ query: '{ __schema { queryType { name } } }' }), {}],
   ];
   for (const [name, body, headers] of cases) {
     test(`answers as Yoga does: ${name}`, async () => {
@@ -86,6 +102,19 @@ describe('direct path', () => {
       assert.deepEqual(comparable(direct), comparable(yoga));
     });
   }
+
+  test('known documents run on plans; refused documents and subscriptions get none', async () => {
+    const direct = t.app.http.direct!;
+    assert.equal(direct.planned, true, "the server's plugins are the ones the plans stand in for");
+    const h = { ...JSON_TYPE, authorization: `Bearer ${token}` };
+    const before = direct.planCount();
+    await post(t.url, JSON.stringify({ query: '{ me { id username } }' }), h);
+    await post(t.url, JSON.stringify({ query: '{ me { id username } }' }), h);
+    assert.equal(direct.planCount(), before + 1, 'one plan for the document, used again');
+    await post(t.url, JSON.stringify({ query: '{ me { nope } }' }), h);
+    await post(t.url, JSON.stringify({ query: '{ me { id ' }), h);
+    assert.equal(direct.planCount(), before + 1, 'no plan for a document that does not validate or parse');
+  });
 
   test('an invalid API key and a rate limit are refused as by Yoga, with their headers', async () => {
     const bad = { ...JSON_TYPE, 'x-api-key': 'sk_nope', accept: 'application/graphql-response+json' };
@@ -149,5 +178,90 @@ describe('direct path', () => {
     assert.equal(regularMediaType('application/json; charset=latin1'), null);
     assert.equal(regularMediaType('text/event-stream'), null);
     assert.equal(regularMediaType('text/html'), null);
+  });
+});
+
+describe('plans, on a server of their own', () => {
+  // A small Yoga with the hooks the plans stand in for (a context option, the variable cost,
+  // Yoga's masking): resolvers that fail in each way, answered by Yoga and by a plan alike.
+  const schema = createSchema({
+    typeDefs: 'type Query { ok: String, boom: String, refused: String, who: String, list(first: Int): [Item] } type Item { a: String, b: String, c: String }',
+    resolvers: {
+      Query: {
+        ok: () => 'fine',
+        boom: () => {
+          throw new Error('a secret from the database');
+        },
+        refused: () => {
+          throw new GraphQLError('Not yours', { extensions: { code: 'FORBIDDEN' } });
+        },
+        who: (_r: unknown, _a: unknown, ctx: { who: string; request: { method: string }; params: { query: string } }) => `${ctx.who} ${ctx.request.method} ${ctx.params.query.length}`,
+        list: (_r: unknown, a: { first?: number }) => Array.from({ length: a.first ?? 1 }, (_, i) => ({ a: String(i), b: 'b', c: 'c' })),
+      },
+    },
+  });
+  const logged: unknown[] = [];
+  const costOptions = { maxCost: 50 };
+  const yoga = createYoga({
+    schema,
+    logging: { debug: () => {}, info: () => {}, warn: () => {}, error: (...a: unknown[]) => logged.push(a[0]) },
+    plugins: [useVariableCost(costOptions)],
+    context: async ({ request }: { request: { headers: { get(n: string): string | null } } }) => {
+      if (request.headers.get('x-who') === 'nobody') throw new GraphQLError('Who are you?', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+      if (request.headers.get('x-who') === 'crash') throw new Error('context crashed');
+      return { who: request.headers.get('x-who') ?? 'anon' };
+    },
+  });
+  const direct = createDirect(yoga, {
+    process: (r) => r,
+    responseHeaders: () => undefined,
+    handleError: (err) => {
+      const masked = maskError(err, 'Unexpected error.', false) as GraphQLError;
+      if (masked !== err) logged.push(err);
+      return [masked];
+    },
+    context: (initial) => (yoga as any).getEnveloped(initial).contextFactory(),
+    variableCost: variableCostCheck(costOptions),
+    maskError: (err) => {
+      const masked = maskError(err, 'Unexpected error.', false) as GraphQLError;
+      if (masked !== err) logged.push(err);
+      return masked;
+    },
+  });
+
+  async function both(params: Record<string, unknown>, who = 'ann') {
+    const headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json', 'x-who': who };
+    const viaYoga = await yoga.fetch('http://x/graphql', { method: 'POST', headers, body: JSON.stringify(params) });
+    const yogaAnswer = { status: viaYoga.status, body: await viaYoga.text() };
+    const request = { method: 'POST', url: 'http://x/graphql', headers: new HeaderMap(headers) };
+    const mine = await direct.run(params, request, {}, 'application/graphql-response+json');
+    return { yoga: yogaAnswer, planned: { status: mine.status, body: mine.body } };
+  }
+
+  test('the plans are on for these hooks', () => assert.equal(direct.planned, true));
+  const cases: [string, Record<string, unknown>, string?][] = [
+    ['data', { query: '{ ok who }' }],
+    ['an unexpected error, masked', { query: '{ ok boom }' }],
+    ['an error of our own, as it is', { query: '{ ok refused }' }],
+    ['a refused context', { query: '{ ok }' }, 'nobody'],
+    ['a context that crashed, masked', { query: '{ ok }' }, 'crash'],
+    ['a cost over the limit by variable', { query: 'query($n: Int) { list(first: $n) { a b c } }', variables: { n: 100 } }],
+    ['the same document within it', { query: 'query($n: Int) { list(first: $n) { a b c } }', variables: { n: 3 } }],
+    ['a variable that does not coerce', { query: 'query($n: Int) { list(first: $n) { a } }', variables: { n: 'x' } }],
+  ];
+  for (const [name, params, who] of cases) {
+    test(`a plan answers as Yoga does: ${name}`, async () => {
+      logged.length = 0;
+      const { yoga: y, planned } = await both(params, who);
+      assert.deepEqual(planned, y);
+      // What Yoga logs once, the plan logs once too (an error it hides).
+      assert.equal(logged.length % 2, 0, 'each hidden error logged once per path');
+    });
+  }
+  test('the plans were used', () => assert.ok(direct.planCount() >= 3));
+  test('a plugin the plans do not stand in for turns them off', () => {
+    const more = createYoga({ schema, plugins: [useVariableCost(costOptions), { onExecute: () => {} }], context: () => ({}) });
+    assert.equal(fastPathSupported(more), false);
+    assert.equal(fastPathSupported(yoga), true);
   });
 });
