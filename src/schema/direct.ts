@@ -71,7 +71,7 @@ export interface DirectHooks {
   responseHeaders(request: DirectRequest): Record<string, string> | undefined;
   /** Yoga's handling of an error thrown outside execution: masked (and logged) unless ours. */
   handleError(error: unknown): GraphQLError[];
-  /** For planned operations: the server's context (Yoga's `context` option) from the initial one. */
+  /** For planned operations: the whole context (Yoga's initial context with what its `context` option adds), from the initial one. */
   context?(initial: Record<string, unknown>): Promise<object>;
   /** For planned operations: the variable cost check (what useVariableCost runs after validation). */
   variableCost?: VariableCostCheck;
@@ -210,9 +210,9 @@ export function createDirect(yoga: YogaServerInstance<any, any>, hooks: DirectHo
     // Thrown by Yoga's validation step, answered as it is.
     const refusal = plan.costFree ? null : hooks.variableCost!(plan.schema, plan.document, variables, operationName);
     if (refusal) return { errors: [refusal] };
-    // Yoga's context: the server context, with the request and params, extended by the context option.
-    const context = Object.assign(serverContext, { request, params });
-    Object.assign(context, await hooks.context!(context));
+    // Yoga's context: the server context with the request and params, extended by the context
+    // option, which here returns them all in one object (see hooks.context).
+    const context = await hooks.context!({ ...serverContext, request, params });
     const result = (await normalizedExecutor({ schema: plan.schema, document: plan.document, contextValue: context, variableValues: variables, operationName })) as ExecutionResult;
     return result.errors ? { ...result, errors: result.errors.map((e) => hooks.maskError!(e)) } : result;
   }
@@ -299,10 +299,19 @@ function plainParams(params: Params): boolean {
 /** A document that may hold a subscription (a word match: a false positive only goes to Yoga). */
 const mayStream = (params: Params) => typeof params.query !== 'string' || /\bsubscription\b/.test(params.query);
 
-async function readAll(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+/** The whole body; rejects if the client leaves first. (Events rather than an async iterator: a tenth of the allocations.) */
+function readAll(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const data = (chunk: Buffer) => chunks.push(chunk);
+    const done = (err?: Error) => {
+      req.off('data', data).off('end', done).off('error', done).off('close', closed);
+      if (err) reject(err);
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    };
+    const closed = () => done(new Error('the client left before the body ended'));
+    req.on('data', data).on('end', done).on('error', done).on('close', closed);
+  });
 }
 
 /** A request whose body has been read, answered by Yoga from that body (a stream as it comes). */

@@ -55,10 +55,45 @@ describe('credential lookup on the pool', { skip: !testDatabaseUrl && 'needs TES
         assert.deepEqual(onPool.user.createdAt, user.createdAt);
         assert.deepEqual(onPool.credits, { available: 42, reserved: 7 });
         assert.deepEqual(onPool.user.metadata, { a: [1, 'b'] });
+        // The user is Prisma's own model object, field for field.
+        assert.deepEqual(onPool.user, await db.prisma.user.findUnique({ where: { id: user.id } }));
       }
     } finally {
       if (zone === undefined) delete process.env.TZ;
       else process.env.TZ = zone;
     }
+  });
+});
+
+describe('credential lookup through Prisma (the embedded database, or PostgreSQL without the pool)', () => {
+  let db: Database;
+  before(async () => {
+    db = await openTestDatabase();
+  });
+  after(() => db.close());
+
+  test("an API key and a session resolve to Prisma's own user and the balance", async () => {
+    const lastLoginAt = new Date('2026-03-04T05:06:07.089Z');
+    const user = await db.prisma.user.create({
+      data: { username: 'lookup2', email: 'lookup2@example.com', fullName: 'F', metadata: { b: { c: null } }, role: 'admin', lastLoginAt, creditAccount: { create: { available: 5, reserved: 1 } } },
+    });
+    const { key } = await createApiKey({ prisma: db.prisma }, user.id, { name: 'k', scopes: ['ai:read'] } as never);
+    const session = await db.prisma.authSession.create({ data: { userId: user.id, expiresAt: new Date(Date.now() + 3600_000) } as never });
+    const tokens = createTokenSigner(new Uint8Array(32).fill(7), 600);
+    const token = await tokens.sign({ userId: user.id, sessionId: session.id });
+    const keyUsage = { record: () => undefined } as never;
+    const model = await db.prisma.user.findUnique({ where: { id: user.id } });
+    for (const credential of [key, token]) {
+      const viewer = await resolveViewer({ prisma: db.prisma, tokens, keyUsage }, credential);
+      assert.equal(viewer.kind, 'user');
+      if (viewer.kind !== 'user') return;
+      assert.deepEqual(viewer.user, model);
+      assert.deepEqual(viewer.credits, { available: 5, reserved: 1 });
+    }
+    // A revoked key and an expired session are nobody.
+    await db.prisma.apiKey.updateMany({ where: { userId: user.id }, data: { revokedAt: new Date() } });
+    await db.prisma.authSession.update({ where: { id: session.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    assert.equal((await resolveViewer({ prisma: db.prisma, tokens, keyUsage }, key)).kind, 'anonymous');
+    assert.equal((await resolveViewer({ prisma: db.prisma, tokens, keyUsage }, token)).kind, 'anonymous');
   });
 });

@@ -18,10 +18,19 @@ export function credentialFrom(headers: { get(name: string): string | null }): s
 
 type ViewerDeps = Pick<Deps, 'prisma' | 'tokens' | 'keyUsage' | 'sql'>;
 
-/** A lookup on the pool directly where the database offers it (PostgreSQL), else through Prisma. */
-const lookup = <T>(deps: ViewerDeps, name: string, text: string, value: unknown): Promise<T[]> =>
-  deps.sql ? deps.sql<T>(name, text, [value]) : deps.prisma.$queryRawUnsafe<T[]>(text, value);
+/**
+ * A lookup's one row, as one JSON value: on the pool directly where the database offers it
+ * (PostgreSQL), else through Prisma. One column rather than twenty: pg describes, and sets up a
+ * parser and a row object for, every column of every result, which cost more than the query.
+ */
+async function lookup<T>(deps: ViewerDeps, name: string, text: string, value: unknown): Promise<T | undefined> {
+  const rows = deps.sql ? await deps.sql<{ v: unknown }>(name, text, [value]) : await deps.prisma.$queryRawUnsafe<{ v: unknown }[]>(text, value);
+  const v = rows[0]?.v;
+  return v == null ? undefined : ((typeof v === 'string' ? JSON.parse(v) : v) as T);
+}
 
+/** A `timestamp` column as JSON gives it (ISO 8601, no zone; the clock time is UTC, as Prisma stores it). */
+const date = (v: string | null): Date | null => (v === null ? null : new Date(`${v}Z`));
 
 /** Who the credential is. `count: false`: an API key's use is not counted (a follow-up read of one REST call). */
 export async function resolveViewer(deps: ViewerDeps, credential: string | null, opts: { count?: boolean } = {}): Promise<Viewer> {
@@ -29,46 +38,62 @@ export async function resolveViewer(deps: ViewerDeps, credential: string | null,
   if (credential.startsWith(API_KEY_PREFIX)) return viewerFromApiKey(deps, credential, opts.count ?? true);
   const claims = await deps.tokens.verify(credential);
   if (!claims) return anonymous;
-  const rows = await lookup<UserRow & { sessionId: string; sessionRevokedAt: Date | null; sessionExpiresAt: Date }>(deps, 'viewer_session', SESSION_LOOKUP, claims.sessionId);
-  const session = rows[0];
-  if (!session || session.sessionRevokedAt || session.sessionExpiresAt <= new Date()) return anonymous;
-  const { sessionId, sessionRevokedAt: _r, sessionExpiresAt: _e, ...row } = session;
-  const { user, credits } = split(row);
+  const session = await lookup<UserJson & { sessionId: string; sessionRevokedAt: string | null; sessionExpiresAt: string }>(deps, 'viewer_session', SESSION_LOOKUP, claims.sessionId);
+  if (!session || session.sessionRevokedAt || date(session.sessionExpiresAt)! <= new Date()) return anonymous;
+  const { user, credits } = split(session);
   // The session's user must be the token's, and still allowed in.
   if (user.id !== claims.userId || user.disabled) return anonymous;
-  return { kind: 'user', user, sessionId, apiKey: null, credits };
+  return { kind: 'user', user, sessionId: session.sessionId, apiKey: null, credits };
 }
 
-/** The user columns under their Prisma names, for the credential lookups below. */
-const USER_COLUMNS = `u.id, u.username, u.email, u.name, u.full_name AS "fullName", u.phone_number AS "phoneNumber", u.avatar, u.metadata,
-  u.password_hash AS "passwordHash", u.role::text AS role, u.tier::text AS tier, u.disabled, u.wechat_open_id AS "wechatOpenId",
-  u.google_sub AS "googleSub", u.created_at AS "createdAt", u.updated_at AS "updatedAt", u.last_login_at AS "lastLoginAt",
-  coalesce(c.available, 0) AS "creditsAvailable", coalesce(c.reserved, 0) AS "creditsReserved"`;
+/** The user's columns under their Prisma names, and the balance, as JSON object entries. */
+const USER_JSON = `'id', u.id, 'username', u.username, 'email', u.email, 'name', u.name, 'fullName', u.full_name, 'phoneNumber', u.phone_number,
+  'avatar', u.avatar, 'metadata', u.metadata, 'passwordHash', u.password_hash, 'role', u.role, 'tier', u.tier, 'disabled', u.disabled,
+  'wechatOpenId', u.wechat_open_id, 'googleSub', u.google_sub, 'createdAt', u.created_at, 'updatedAt', u.updated_at, 'lastLoginAt', u.last_login_at,
+  'creditsAvailable', coalesce(c.available, 0), 'creditsReserved', coalesce(c.reserved, 0)`;
 
-const SESSION_LOOKUP = `SELECT s.id AS "sessionId", s.revoked_at AS "sessionRevokedAt", s.expires_at AS "sessionExpiresAt", ${USER_COLUMNS}
+const SESSION_LOOKUP = `SELECT json_build_object('sessionId', s.id, 'sessionRevokedAt', s.revoked_at, 'sessionExpiresAt', s.expires_at, ${USER_JSON}) AS v
   FROM auth_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN credit_accounts c ON c.user_id = u.id
   WHERE s.id = $1`;
 
-const KEY_LOOKUP = `SELECT k.id AS "keyId", k.scopes AS "keyScopes", k.revoked_at AS "keyRevokedAt", k.expires_at AS "keyExpiresAt", ${USER_COLUMNS}
+const KEY_LOOKUP = `SELECT json_build_object('keyId', k.id, 'keyScopes', k.scopes, 'keyRevokedAt', k.revoked_at, 'keyExpiresAt', k.expires_at, ${USER_JSON}) AS v
   FROM api_keys k JOIN users u ON u.id = k.user_id LEFT JOIN credit_accounts c ON c.user_id = u.id
   WHERE k.key_hash = $1`;
 
-type UserRow = User & { creditsAvailable: number; creditsReserved: number };
+/** The user as the lookups give it: timestamps as JSON strings. */
+type UserJson = Omit<User, 'createdAt' | 'updatedAt' | 'lastLoginAt'> & { createdAt: string; updatedAt: string; lastLoginAt: string | null; creditsAvailable: number; creditsReserved: number };
 
-function split(row: UserRow) {
-  const { creditsAvailable, creditsReserved, ...user } = row;
-  return { user, credits: { available: creditsAvailable, reserved: creditsReserved } };
+/** The user as Prisma gives it (its fields in its order), and the balance. */
+function split(j: UserJson): { user: User; credits: { available: number; reserved: number } } {
+  const user: User = {
+    id: j.id,
+    username: j.username,
+    email: j.email,
+    name: j.name,
+    fullName: j.fullName,
+    phoneNumber: j.phoneNumber,
+    avatar: j.avatar,
+    metadata: j.metadata,
+    passwordHash: j.passwordHash,
+    role: j.role,
+    tier: j.tier,
+    disabled: j.disabled,
+    wechatOpenId: j.wechatOpenId,
+    googleSub: j.googleSub,
+    createdAt: date(j.createdAt)!,
+    updatedAt: date(j.updatedAt)!,
+    lastLoginAt: date(j.lastLoginAt),
+  };
+  return { user, credits: { available: j.creditsAvailable, reserved: j.creditsReserved } };
 }
 
 // The key, its user and the balance in one statement, on the pool: on the path of every request
 // with an API key, where Prisma's client cost more than the database.
 async function viewerFromApiKey(deps: ViewerDeps, secret: string, count: boolean): Promise<Viewer> {
-  const rows = await lookup<UserRow & { keyId: string; keyScopes: string[]; keyRevokedAt: Date | null; keyExpiresAt: Date | null }>(deps, 'viewer_key', KEY_LOOKUP, sha256(secret));
-  const key = rows[0];
+  const key = await lookup<UserJson & { keyId: string; keyScopes: string[]; keyRevokedAt: string | null; keyExpiresAt: string | null }>(deps, 'viewer_key', KEY_LOOKUP, sha256(secret));
   const now = new Date();
-  if (!key || key.keyRevokedAt || (key.keyExpiresAt && key.keyExpiresAt <= now) || key.disabled) return anonymous;
+  if (!key || key.keyRevokedAt || (key.keyExpiresAt && date(key.keyExpiresAt)! <= now) || key.disabled) return anonymous;
   if (count) deps.keyUsage.record(key.keyId, now);
-  const { keyId, keyScopes, keyRevokedAt: _r, keyExpiresAt: _e, ...row } = key;
-  const { user, credits } = split(row);
-  return { kind: 'user', user, sessionId: null, apiKey: { id: keyId, scopes: keyScopes }, credits };
+  const { user, credits } = split(key);
+  return { kind: 'user', user, sessionId: null, apiKey: { id: key.keyId, scopes: key.keyScopes }, credits };
 }
