@@ -168,9 +168,11 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
 
   /**
    * The context of an operation: who asks (refused if an API key is not valid) and its rate limit,
-   * with the initial context's fields. One object literal, the dependencies spread first: built by
-   * Object.assign field by field (as envelop extends a context), an object of this many fields
-   * falls into V8's dictionary mode, and every `ctx.x` a resolver reads becomes a hash lookup.
+   * with the initial context's fields, in one object literal. Built by Object.assign field by
+   * field (as envelop extends a context), an object of this many fields falls into V8's dictionary
+   * mode, and every `ctx.x` a resolver reads becomes a hash lookup. The new fields come first:
+   * V8 (Node 20) adds a field that follows a leading spread through its runtime, about a
+   * microsecond each (`{ ...deps, viewer }` cost 1.3 µs, `{ viewer, ...deps }` 0.1 µs).
    */
   async function makeContext(initial: { request?: Request | DirectRequest; connectionParams?: Record<string, unknown>; req?: IncomingMessage; followUp?: boolean }): Promise<Context> {
     const { request, connectionParams, req, followUp } = initial;
@@ -187,7 +189,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
       if (err instanceof RateLimitedError) rate.state = err.state;
       throw err;
     }
-    return { ...deps, ...initial, viewer, meta, signedIn: new Set(), rate };
+    return { viewer, meta, signedIn: new Set<number>(), rate, ...deps, ...initial };
   }
 
   // Masked as Yoga masks an error thrown outside execution, and like Yoga logs the error it hides.

@@ -212,7 +212,7 @@ export function createDirect(yoga: YogaServerInstance<any, any>, hooks: DirectHo
     if (refusal) return { errors: [refusal] };
     // Yoga's context: the server context with the request and params, extended by the context
     // option, which here returns them all in one object (see hooks.context).
-    const context = await hooks.context!({ ...serverContext, request, params });
+    const context = await hooks.context!({ request, params, ...serverContext });
     const result = (await normalizedExecutor({ schema: plan.schema, document: plan.document, contextValue: context, variableValues: variables, operationName })) as ExecutionResult;
     return result.errors ? { ...result, errors: result.errors.map((e) => hooks.maskError!(e)) } : result;
   }
@@ -274,7 +274,8 @@ export function createDirect(yoga: YogaServerInstance<any, any>, hooks: DirectHo
     }
     const response = await run(params as Params, request, { req, res }, mediaType);
     if (res.destroyed) return true;
-    res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
+    response.headers['content-length'] = String(Buffer.byteLength(response.body));
+    res.writeHead(response.status, response.headers);
     res.end(response.body);
     return true;
   }
