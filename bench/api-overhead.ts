@@ -93,12 +93,13 @@ try {
   }
   // CPU per request of each process over the target's runs (/proc; the bench process is the load).
   const us = (r: Run, p: string) => Math.round(((r.cpu[p] ?? 0) * 1e6) / Math.max(1, r.total));
-  console.log('\nCPU per request (µs): | target | server process | PostgreSQL | Redis | load (autocannon) | total |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('\nCPU per request (µs): | target | server process | of which kernel | PostgreSQL | Redis | load (autocannon) | total |');
+  console.log('|---|---|---|---|---|---|---|');
   for (const [k, t] of Object.entries(targets)) {
     const r = out[k]!;
-    const server = k === 'bare' ? us(r, 'bare') : us(r, 'api');
-    console.log(`| ${t.name} | ${server} | ${us(r, 'postgres')} | ${us(r, 'redis')} | ${us(r, 'self')} | ${server + us(r, 'postgres') + us(r, 'redis') + us(r, 'self')} |`);
+    const proc = k === 'bare' ? 'bare' : 'api';
+    const server = us(r, proc);
+    console.log(`| ${t.name} | ${server} | ${us(r, `${proc} (sys)`)} | ${us(r, 'postgres')} | ${us(r, 'redis')} | ${us(r, 'self')} | ${server + us(r, 'postgres') + us(r, 'redis') + us(r, 'self')} |`);
   }
   if (out.me && out.bare) {
     const p1 = out.me.rps / out.bare.rps;

@@ -44,11 +44,11 @@ export function percentile(sorted: number[], p: number) {
  */
 export function cpuMeter(children: Record<string, number | undefined>) {
   const tick = 100; // USER_HZ on Linux
-  const read = (pid: number | string) => {
+  const read = (pid: number | string, which: 'all' | 'sys' = 'all') => {
     try {
       const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-      return (Number(f[11]) + Number(f[12])) / tick;
+      return (which === 'sys' ? Number(f[12]) : Number(f[11]) + Number(f[12])) / tick;
     } catch {
       return 0;
     }
@@ -69,7 +69,12 @@ export function cpuMeter(children: Record<string, number | undefined>) {
     return out;
   };
   if (!existsSync('/proc/self/stat')) return null;
-  const snap = () => ({ self: read('self'), ...Object.fromEntries(Object.entries(children).map(([k, pid]) => [k, pid ? read(pid) : 0])), ...servers() });
+  // Each child's CPU, and its kernel part under `<name> (sys)`.
+  const snap = () => ({
+    self: read('self'),
+    ...Object.fromEntries(Object.entries(children).flatMap(([k, pid]) => [[k, pid ? read(pid) : 0], [`${k} (sys)`, pid ? read(pid, 'sys') : 0]])),
+    ...servers(),
+  });
   const a = snap();
   // Backends that exit during the window take their CPU with them: this undercounts PostgreSQL
   // only if connections close mid-run, which the benches' pools do not do.

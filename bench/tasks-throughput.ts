@@ -114,6 +114,8 @@ console.log(
 if (cpu) {
   // Includes the bench's own polling of the task counts (one query every 50 ms).
   console.log(`\nCPU per task (ms), from /proc over the run: this process (${api ? 'the HTTP client' : 'the API: createTask'}), ${api ? 'the API process, ' : ''}workers, all PostgreSQL and Redis processes\n`);
+  // Totals per process (the kernel parts, `(sys)`, are left out here).
+  for (const k of Object.keys(cpu)) if (k.endsWith(' (sys)')) delete cpu[k];
   const keys = Object.keys(cpu);
   console.log(`| ${keys.map((k) => (k === 'self' ? (api ? 'bench (client)' : 'API') : k)).join(' | ')} | total |`);
   console.log(`|${keys.map(() => '---|').join('')}---|`);
