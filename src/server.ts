@@ -98,7 +98,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
   };
   const persisted = config.persistedOperations;
   // Security headers on every answer (pages add their own Content-Security-Policy).
-  const secure = helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false, strictTransportSecurity: config.production ? undefined : false });
+  const secure = replayed(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false, strictTransportSecurity: config.production ? undefined : false }));
 
   const costOptions = { maxCost: config.GRAPHQL_MAX_COST };
 
@@ -218,7 +218,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
   const docs = createDocsHandler(REST_APIS);
 
   const server = createServer((req, res) => {
-    secure(req, res, () => undefined);
+    secure(res);
     route(req, res).catch((err) => {
       log.error({ err, url: req.url }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
@@ -406,6 +406,28 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
         setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_GRACE * 1000).unref();
       });
     },
+  };
+}
+
+/**
+ * helmet's headers without running its middleware per request: with the options above they are
+ * the same for every request (it sets ten headers and removes X-Powered-By), so they are recorded
+ * once and set directly. A middleware that reads the request or ends it is run as it is.
+ */
+function replayed(middleware: (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void): (res: ServerResponse) => void {
+  const ops: [string, string | undefined][] = [];
+  let constant = true;
+  let nextCalled = false;
+  const recorder = {
+    setHeader: (name: string, value: string) => void ops.push([name, String(value)]),
+    removeHeader: (name: string) => void ops.push([name, undefined]),
+    getHeader: () => ((constant = false), undefined),
+  };
+  const request = new Proxy({}, { get: () => ((constant = false), undefined) });
+  middleware(request as IncomingMessage, recorder as unknown as ServerResponse, () => (nextCalled = true));
+  if (!constant || !nextCalled) return (res) => middleware(res.req, res, () => undefined);
+  return (res) => {
+    for (const [name, value] of ops) value === undefined ? res.removeHeader(name) : res.setHeader(name, value);
   };
 }
 
