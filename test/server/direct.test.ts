@@ -4,6 +4,7 @@
 // answers only through the direct path, and 501 when it declines, shows which requests it takes.
 import assert from 'node:assert/strict';
 import http, { type IncomingHttpHeaders } from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/harness.js';
@@ -132,6 +133,22 @@ describe('direct path', () => {
     assert.equal(last!.headers['x-ratelimit-remaining'], '0');
     const y2 = await post(t.url, body, h, { chunked: true });
     assert.deepEqual(comparable(last!), comparable(y2));
+  });
+
+  test('a client that leaves mid-body gets nothing and the server goes on', async () => {
+    const u = new URL(t.url);
+    const left = await new Promise<string>((resolve) => {
+      const socket = net.connect(Number(u.port), u.hostname, () => {
+        socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"query":`);
+        setTimeout(() => socket.destroy(), 50);
+      });
+      let got = '';
+      socket.on('data', (d) => (got += d));
+      socket.on('close', () => resolve(got));
+    });
+    assert.equal(left, '', 'no answer to a request whose body never came');
+    const after = await post(t.url, JSON.stringify({ query: '{ me { id } }' }), { ...JSON_TYPE, authorization: `Bearer ${token}` });
+    assert.equal(after.status, 200);
   });
 
   test('declines what Yoga must answer: other methods, types, Accept, Origin, no or large length', async () => {
