@@ -90,11 +90,16 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
   };
 }
 
-// `timestamp` columns hold UTC clock times (as Prisma writes and reads them); pg's own parser
-// would read them in the process's time zone.
+/**
+ * A `timestamp` column's text (`2026-01-02 03:04:05.678`, or with a `T` as JSON writes it) as the
+ * UTC clock time it holds (as Prisma writes and reads them); pg's own parser would read it in the
+ * process's time zone.
+ */
+export const utcTimestamp = (text: string): Date => new Date(`${text.replace(' ', 'T')}Z`);
+
 const TIMESTAMP = 1114;
 const typeParser = ((oid: number, format?: string) =>
-  oid === TIMESTAMP && format !== 'binary' ? (v: string) => new Date(`${v.replace(' ', 'T')}Z`) : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'];
+  oid === TIMESTAMP && format !== 'binary' ? utcTimestamp : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'];
 
 /**
  * Names for Prisma's statements, so that each pooled connection parses and plans a statement once

@@ -3,6 +3,7 @@ import type { Deps, Viewer } from '../../context.js';
 import { anonymous } from '../../context.js';
 import type { User } from '../../generated/prisma/client.js';
 import { sha256 } from '../../lib/crypto.js';
+import { utcTimestamp } from '../../db.js';
 
 export const API_KEY_PREFIX = 'sk_';
 
@@ -29,8 +30,8 @@ async function lookup<T>(deps: ViewerDeps, name: string, text: string, value: un
   return v == null ? undefined : ((typeof v === 'string' ? JSON.parse(v) : v) as T);
 }
 
-/** A `timestamp` column as JSON gives it (ISO 8601, no zone; the clock time is UTC, as Prisma stores it). */
-const date = (v: string | null): Date | null => (v === null ? null : new Date(`${v}Z`));
+/** A `timestamp` column as JSON gives it, or null. */
+const date = (v: string | null): Date | null => (v === null ? null : utcTimestamp(v));
 
 /** Who the credential is. `count: false`: an API key's use is not counted (a follow-up read of one REST call). */
 export async function resolveViewer(deps: ViewerDeps, credential: string | null, opts: { count?: boolean } = {}): Promise<Viewer> {
