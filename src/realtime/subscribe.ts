@@ -7,29 +7,17 @@
 // which is what lets one process hold 10,000 of them (BENCHMARKS.md, P5). What the wrappers did
 // for subscriptions, masking unexpected errors, is done here by `mask`.
 //
-// The caches that Pothos keeps per context object (its Prisma loaders above all) must not outlive
-// an event: a relation loaded for one event would be answered again for the next. So an event
-// whose selection could load anything (an object-typed field, or a field of Pothos' Prisma plugin
-// that may load: a relation count, a selection it fills in, anything but an exposed column) runs
-// with a new shallow copy of the context. One that selects only the event's own scalars (a
-// progress stream: status, progress, message…) reuses the subscription's context, and its
-// per-context caches (auth scopes) live as long as the subscription: at thousands of events a
-// second, a cache built and dropped per event was the garbage that lengthened the
-// young-generation pauses (BENCHMARKS.md, P4).
-import {
-  createSourceEventStream,
-  execute,
-  getNamedType,
-  getOperationAST,
-  GraphQLError,
-  isLeafType,
-  locatedError,
-  TypeInfo,
-  visit,
-  visitWithTypeInfo,
-  type ExecutionArgs,
-  type ExecutionResult,
-} from 'graphql';
+// Every event runs with the subscription's own context object, and with caches of its own: the
+// caches that Pothos and its plugins keep per request (auth-scope results keyed by the parent
+// object, the Prisma plugin's loaders) and the server's own per-request state (createContextCache)
+// are keyed by the context's Pothos cache key (`contextCacheSymbol`), which is a new object for
+// each event and dropped when the event has run. Kept for the subscription, the auth-scope cache
+// would hold every event's object for the subscription's life (a subscription following a task at
+// ten events a second grew the heap by 8 MB/s), and a relation loaded for one event would be
+// answered again for the next; a shallow copy of the context per event was garbage that lived
+// until the next event and was promoted to the old generation (BENCHMARKS.md, P4).
+import { contextCacheSymbol } from '@pothos/core';
+import { createSourceEventStream, execute, GraphQLError, locatedError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 
 export type Mask = (result: ExecutionResult) => ExecutionResult;
 
@@ -44,7 +32,7 @@ export async function subscribe(args: ExecutionArgs, mask: Mask): Promise<AsyncI
     return failure(mask, err);
   }
   if (!(Symbol.asyncIterator in source)) return masked(mask, source);
-  const results = new EventResults(source[Symbol.asyncIterator](), args, mask, scalarsOnly(args));
+  const results = new EventResults(source[Symbol.asyncIterator](), args, mask);
   // graphql-ws keeps these arguments for the life of the subscription: without the context, the
   // context the subscribe resolver ran with (and the caches kept for it) can go.
   (args as { contextValue?: unknown }).contextValue = undefined;
@@ -60,57 +48,6 @@ function masked(mask: Mask, result: ExecutionResult): ExecutionResult {
   }
 }
 
-/** Extensions by which Pothos' Prisma plugin marks fields that may load rows. */
-const LOADING = ['pothosPrismaLoaded', 'pothosPrismaFallback', 'pothosPrismaRelationField', 'pothosPrismaTotalCount', 'pothosPrismaInclude'];
-
-/** A field that may load: one of the above, or a selection of its own that is not an exposed column. */
-function loads(extensions: Record<string, unknown> | undefined | null): boolean {
-  if (!extensions) return false;
-  if (LOADING.some((k) => extensions[k] !== undefined)) return true;
-  return extensions.pothosPrismaSelect !== undefined && extensions.pothosExposedField === undefined;
-}
-
-/** Whether every field the operation selects under its root field is a leaf read without loading. */
-export function scalarsOnly(args: Pick<ExecutionArgs, 'schema' | 'document' | 'operationName'>): boolean {
-  const operation = getOperationAST(args.document, args.operationName);
-  if (!operation) return false;
-  const fragments = new Map(args.document.definitions.flatMap((d) => (d.kind === 'FragmentDefinition' ? [[d.name.value, d] as const] : [])));
-  let ok = true;
-  // Fields are checked where they are used: under the root field, and in the fragments spread
-  // there (each fragment once).
-  const seen = new Set<string>();
-  const walk = (node: Parameters<typeof visit>[0], typeInfo: TypeInfo, depth: number) => {
-    visit(
-      node,
-      visitWithTypeInfo(typeInfo, {
-        Field: {
-          enter() {
-            depth++;
-            if (depth < 2) return;
-            const def = typeInfo.getFieldDef();
-            if (!def || !isLeafType(getNamedType(def.type)) || loads(def.extensions)) ok = false;
-          },
-          leave() {
-            depth--;
-          },
-        },
-        FragmentSpread(spread) {
-          const fragment = fragments.get(spread.name.value);
-          if (!fragment) return void (ok = false);
-          if (seen.has(fragment.name.value)) return;
-          seen.add(fragment.name.value);
-          // A fragment's fields are read on its type condition.
-          const on = args.schema.getType(fragment.typeCondition.name.value);
-          if (!on) return void (ok = false);
-          walk(fragment.selectionSet, new TypeInfo(args.schema, on as never), depth);
-        },
-      }),
-    );
-  };
-  walk(operation, new TypeInfo(args.schema), 0);
-  return ok;
-}
-
 /** The masked result of an error. */
 const failure = (mask: Mask, err: unknown) => masked(mask, { errors: [err instanceof GraphQLError ? err : locatedError(err, [])] });
 
@@ -122,11 +59,9 @@ class EventResults implements AsyncIterableIterator<ExecutionResult> {
     private readonly source: AsyncIterator<unknown>,
     args: ExecutionArgs,
     private readonly mask: Mask,
-    /** Events run with the subscription's context itself, not a copy per event (see above). */
-    private readonly reuseContext = false,
   ) {
     // Not the context object the subscribe resolver ran with: that one goes with its caches.
-    this.args = { ...args, contextValue: { ...(args.contextValue as object), rate: {} } };
+    this.args = { ...args, contextValue: { ...(args.contextValue as object), rate: {}, [contextCacheSymbol]: null } };
   }
 
   async next(): Promise<IteratorResult<ExecutionResult>> {
@@ -137,8 +72,13 @@ class EventResults implements AsyncIterableIterator<ExecutionResult> {
         this.ended = true;
         return DONE;
       }
-      const contextValue = this.reuseContext ? this.args.contextValue : { ...(this.args.contextValue as object) };
-      return { value: this.mask(await execute({ ...this.args, rootValue: event.value, contextValue })), done: false };
+      const contextValue = this.args.contextValue as Record<symbol, unknown>;
+      contextValue[contextCacheSymbol] = {};
+      try {
+        return { value: this.mask(await execute({ ...this.args, rootValue: event.value })), done: false };
+      } finally {
+        contextValue[contextCacheSymbol] = null;
+      }
     } catch (err) {
       // A stream that fails, or an event that cannot be run, ends the subscription with its
       // (masked) error; the source is let go.

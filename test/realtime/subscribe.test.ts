@@ -2,8 +2,11 @@
 // stream that fails, ends the subscription with a masked error and lets go of the source.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { GraphQLError, GraphQLInt, GraphQLObjectType, GraphQLSchema, parse, type ExecutionResult } from 'graphql';
-import { scalarsOnly, subscribe, type Mask } from '../../src/realtime/subscribe.js';
+import { createContextCache } from '@pothos/core';
+import { subscribe, type Mask } from '../../src/realtime/subscribe.js';
 
 /** An event source that hands out `events` (an Error is thrown instead of handed out), then waits; counts its return() calls. */
 function source(events: (number | Error)[]) {
@@ -83,51 +86,70 @@ test('a source that fails: its error goes out masked, the source is returned, th
   assert.deepEqual(await results.next(), { value: undefined, done: true });
 });
 
-test('events reuse the subscription context only when the selection reads no more than the event', async () => {
-  // A per-context id, as Pothos keeps its caches per context object.
-  const ids = new WeakMap<object, number>();
-  let made = 0;
-  const idOf = (ctx: object) => {
-    if (!ids.has(ctx)) ids.set(ctx, ++made);
-    return ids.get(ctx)!;
+/** A per-request cache as Pothos' plugins keep one (the auth-scope cache keys results by the parent object). */
+const perRequest = createContextCache(() => ({ parents: new Map<object, number>(), made: ++cachesMade }));
+let cachesMade = 0;
+
+/** A stream of `count` new objects { n }, then a wait; `refs` holds a WeakRef to each. */
+function objects(count: number, refs: WeakRef<object>[]) {
+  let n = 0;
+  const it: AsyncIterableIterator<{ n: number }> = {
+    next: async () => {
+      if (n === count) return new Promise<never>(() => {});
+      const value = { n: ++n };
+      refs.push(new WeakRef(value));
+      return { value, done: false };
+    },
+    return: async () => ({ value: undefined, done: true }),
+    [Symbol.asyncIterator]: () => it,
   };
-  let next = 0;
-  const events: AsyncIterableIterator<number> = { next: async () => ({ value: ++next, done: false }), return: async () => ({ value: undefined, done: true }), [Symbol.asyncIterator]: () => events };
-  const Inner: GraphQLObjectType = new GraphQLObjectType({ name: 'Inner', fields: { ctx: { type: GraphQLInt, resolve: (_s, _a, c: object) => idOf(c) } } });
+  return it;
+}
+
+function cachingSchema(events: AsyncIterableIterator<{ n: number }>) {
   const Tick = new GraphQLObjectType({
     name: 'Tick',
-    fields: { n: { type: GraphQLInt, resolve: (n: number) => n }, ctx: { type: GraphQLInt, resolve: (_s, _a, c: object) => idOf(c) }, inner: { type: Inner, resolve: () => ({}) } },
+    fields: {
+      n: { type: GraphQLInt, resolve: (e: object) => (e as { n: number }).n },
+      // Reads the request's cache and keeps the parent in it, as an auth scope does.
+      cache: {
+        type: GraphQLInt,
+        resolve: (e: object, _a, ctx: object) => {
+          const c = perRequest(ctx);
+          c.parents.set(e, 1);
+          return c.made;
+        },
+      },
+      seen: { type: GraphQLInt, resolve: (_e, _a, ctx: object) => perRequest(ctx).parents.size },
+    },
   });
-  const schema = new GraphQLSchema({
+  return new GraphQLSchema({
     query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLInt } } }),
-    subscription: new GraphQLObjectType({ name: 'Subscription', fields: { tick: { type: Tick, subscribe: () => events, resolve: (n: number) => n } } }),
+    subscription: new GraphQLObjectType({ name: 'Subscription', fields: { tick: { type: Tick, subscribe: () => events, resolve: (e: object) => e } } }),
   });
-  const contexts = async (query: string) => {
-    const results = (await subscribe({ schema, document: parse(query), contextValue: {} }, hide)) as AsyncIterableIterator<ExecutionResult>;
-    const seen: unknown[] = [];
-    for (let i = 0; i < 3; i++) seen.push(plain(await results.next()).data.tick);
-    await results.return!();
-    return seen as { ctx?: number; inner?: { ctx: number } }[];
-  };
-  const scalars = await contexts('subscription { tick { n ctx } }');
-  assert.equal(new Set(scalars.map((t) => t.ctx)).size, 1, 'one context for every event');
-  const viaFragment = await contexts('subscription { tick { ...F } } fragment F on Tick { n ctx }');
-  assert.equal(new Set(viaFragment.map((t) => t.ctx)).size, 1);
-  const nested = await contexts('subscription { tick { n inner { ctx } } }');
-  assert.equal(new Set(nested.map((t) => t.inner!.ctx)).size, 3, 'a context per event');
-  const nestedViaFragment = await contexts('subscription { tick { ...F } } fragment F on Tick { inner { ctx } ctx }');
-  assert.equal(new Set(nestedViaFragment.map((t) => t.ctx)).size, 3);
+}
+
+test('each event runs with per-request caches of its own', async () => {
+  const refs: WeakRef<object>[] = [];
+  const results = (await subscribe({ schema: cachingSchema(objects(3, refs)), document: parse('subscription { tick { n cache seen } }'), contextValue: {} }, hide)) as AsyncIterableIterator<ExecutionResult>;
+  const ticks: { n: number; cache: number; seen: number }[] = [];
+  for (let i = 0; i < 3; i++) ticks.push(plain(await results.next()).data.tick);
+  await results.return!();
+  assert.deepEqual(ticks.map((t) => t.n), [1, 2, 3]);
+  assert.equal(new Set(ticks.map((t) => t.cache)).size, 3, 'a cache per event');
+  assert.deepEqual(ticks.map((t) => t.seen), [1, 1, 1], 'each cache holds its own event only');
 });
 
-test('on the schema: a progress selection reuses the context; relations, relation loads and objects do not', async () => {
-  const { schema } = await import('../../src/schema/index.js');
-  const check = (query: string) => scalarsOnly({ schema, document: parse(query) });
-  assert.equal(check('subscription { taskUpdated(id: "1") { id status progress progressMessage queuePosition __typename } }'), true);
-  assert.equal(check('subscription S { myTaskEvents { ...P } } fragment P on Task { id status progress }'), true);
-  assert.equal(check('subscription { taskUpdated(id: "1") { id assets { id } } }'), false);
-  assert.equal(check('subscription { taskUpdated(id: "1") { id model { id } } }'), false);
-  assert.equal(check('subscription { myTaskEvents { ...P } } fragment P on Task { id retryOf { id } }'), false);
-  // A leaf that loads: a relation count.
-  assert.equal(check('query { chat(id: "1") { id title } }'), true);
-  assert.equal(check('query { chat(id: "1") { id messageCount } }'), false);
+test('a subscription keeps nothing of its past events', async () => {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const refs: WeakRef<object>[] = [];
+  const results = (await subscribe({ schema: cachingSchema(objects(50, refs)), document: parse('subscription { tick { n cache } }'), contextValue: {} }, hide)) as AsyncIterableIterator<ExecutionResult>;
+  for (let i = 0; i < 50; i++) assert.equal(plain(await results.next()).data.tick.n, i + 1);
+  // WeakRefs made in this job hold their targets until it ends.
+  await new Promise((r) => setImmediate(r));
+  gc();
+  const alive = refs.filter((r) => r.deref() !== undefined).length;
+  assert.ok(alive <= 1, `${alive} of 50 past events still held`);
+  await results.return!();
 });

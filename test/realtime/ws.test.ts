@@ -4,11 +4,14 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { startTestServer, type GqlError, type TestServer } from '../helpers/harness.js';
 import { newUser } from '../helpers/ops.js';
 import { until } from '../helpers/wait.js';
+import { createMemoryPubSub } from '../../src/realtime/pubsub.js';
 
 const SCHEMA = '{ __schema { queryType { name } } }';
 const TYPE = '{ __type(name: "Query") { name } }';
@@ -168,4 +171,35 @@ describe('graphql-ws', () => {
       socket.close();
     }
   });
+
+  test('a task followed for many events: its past events are not kept (auth-scope caches are per event)', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const { pubsub, prisma } = t.app.deps;
+    const task = await prisma.task.create({ data: { userId: user.user.databaseId, kind: 'image_generate', modelId: 'sd15', input: {}, status: 'running' } });
+    // The task's updates come from a bus of this test's own, so the snapshots delivered are these very objects.
+    const local = createMemoryPubSub();
+    const subscribe = pubsub.subscribe;
+    pubsub.subscribe = ((topic: string, ...rest: unknown[]) => (topic === 'task:updated' ? local.subscribe('task:updated', rest[0] as number) : (subscribe as (...a: unknown[]) => unknown)(topic, ...rest))) as typeof subscribe;
+    const refs: WeakRef<object>[] = [];
+    const it = ws.iterate<{ taskUpdated: { progress: number } }>({ query: `subscription { taskUpdated(id: "${task.id}") { progress progressMessage } }` });
+    try {
+      assert.equal((await it.next()).value?.data?.taskUpdated.progress, 0, 'the task now');
+      for (let i = 1; i <= 40; i++) {
+        // Each snapshot's JSON fields are objects of its own; the Task a resolver sees shares them.
+        const input = { step: i };
+        refs.push(new WeakRef(input));
+        local.publish('task:updated', task.id, { ...task, input, progress: i });
+        assert.equal((await it.next()).value?.data?.taskUpdated.progress, i);
+      }
+      await new Promise((r) => setImmediate(r));
+      gc();
+      const alive = refs.filter((r) => r.deref() !== undefined).length;
+      assert.ok(alive <= 1, `${alive} of 40 past snapshots still held`);
+    } finally {
+      await it.return?.();
+      pubsub.subscribe = subscribe;
+    }
+  });
 });
+

@@ -1,3 +1,4 @@
+import { createContextCache } from '@pothos/core';
 import type { Context, UserViewer } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { builder } from '../../schema/builder.js';
@@ -30,7 +31,8 @@ builder.objectField(Asset, 'downloadUrl', (t) =>
 const INLINE_MAX_BYTES = 20 * 1024 * 1024;
 /** What one request may take inline in all (a list of many assets cannot fill the memory). */
 const INLINE_REQUEST_BYTES = 64 * 1024 * 1024;
-const inlined = new WeakMap<object, number>();
+// Per request, and per event of a subscription (Pothos' context cache: see realtime/subscribe.ts).
+const inlined = createContextCache(() => ({ bytes: 0 }));
 
 builder.objectField(Asset, 'base64', (t) =>
   t.string({
@@ -39,9 +41,10 @@ builder.objectField(Asset, 'base64', (t) =>
     authScopes: { permission: 'ai:read' },
     resolve: async (a, _args, ctx) => {
       if (a.size > INLINE_MAX_BYTES) return null;
-      const used = (inlined.get(ctx) ?? 0) + a.size;
+      const quota = inlined(ctx);
+      const used = quota.bytes + a.size;
       if (used > INLINE_REQUEST_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `Inline content is limited to ${INLINE_REQUEST_BYTES / 1024 / 1024} MB per request: use url`, { field: 'base64' });
-      inlined.set(ctx, used);
+      quota.bytes = used;
       const file = await ctx.storage.get(a.storageKey);
       return file ? Buffer.from(file.data).toString('base64') : null;
     },

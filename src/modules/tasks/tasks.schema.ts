@@ -7,10 +7,9 @@ import type { TaskKindName } from '../../providers/types.js';
 import { signedUrl, storeInputImage, type ImageSource } from '../assets/assets.service.js';
 import { pageArgs } from '../credits/credits.schema.js';
 import { AiModel } from '../models/models.schema.js';
-import type { Release } from '../../realtime/leases.js';
-import type { Subscription } from '../../realtime/pubsub.js';
 import { revive, type TaskEvent, type TokenEvent } from './tasks.events.js';
-import { createAndStream, LEFT, untilLeft, type StreamEvent } from './tasks.stream.js';
+import { createAndStream, type StreamEvent } from './tasks.stream.js';
+import { TaskFollower } from './tasks.follow.js';
 import * as tasks from './tasks.service.js';
 import { inputKeys, kindName } from './tasks.validation.js';
 import { getModelCached } from '../models/models.service.js';
@@ -378,54 +377,6 @@ const TokenEventRef = builder.objectRef<TokenEvent>('TaskToken').implement({
   fields: (t) => ({ choice: t.exposeInt('choice'), seq: t.exposeInt('seq'), delta: t.exposeString('delta') }),
 });
 
-/**
- * Yields the task now, then each change, and ends once it has finished. Its return() closes the
- * update stream at once: a generator waiting for the next update would otherwise take a return()
- * only at that update, holding its listener (and an exclusive stream's lease) until then.
- */
-function followTask(ctx: Context, id: number, exclusive = false): AsyncGenerator<Awaited<ReturnType<typeof tasks.ownTask>>> {
-  // Listening before the task is read: a change in between is not lost.
-  const updates = ctx.pubsub.subscribe('task:updated', id);
-  const gen = taskUpdates(ctx, id, updates, exclusive);
-  const it: AsyncGenerator<Awaited<ReturnType<typeof tasks.ownTask>>> = {
-    next: () => gen.next(),
-    throw: (e) => gen.throw(e),
-    return: async (v) => {
-      await updates.return?.(undefined);
-      return gen.return(v);
-    },
-    [Symbol.asyncIterator]: () => it,
-  };
-  return it;
-}
-
-async function* taskUpdates(ctx: Context, id: number, updates: Subscription<Parameters<typeof revive>[0]>, exclusive: boolean) {
-  let release: Release | null = null;
-  try {
-    // Read once Redis confirms the subscription, or its last change could fall in between.
-    await updates.ready;
-    const now = await tasks.ownTask(ctx, me(ctx), id);
-    if (exclusive) {
-      release = await ctx.leases.acquire(`task-stream:${id}`);
-      if (!release) throw new AppError('CONFLICT', 'A stream for this task is already open', { field: 'id', reason: 'stream_open' });
-    }
-    yield now;
-    if (tasks.FINISHED.includes(now.status)) return;
-    // Over HTTP (SSE) the request's signal tells at once that the client left.
-    const next = untilLeft(requestSignal(ctx));
-    for (;;) {
-      const r = await next(updates);
-      if (r === LEFT || r.done) return;
-      const t = revive(r.value);
-      yield t;
-      if (tasks.FINISHED.includes(t.status)) return;
-    }
-  } finally {
-    await updates.return?.(undefined);
-    await release?.();
-  }
-}
-
 const TaskStreamEventType = builder.enumType('TaskStreamEventType', { values: ['created', 'token', 'done'] as const });
 const TaskStreamEvent = builder.objectRef<StreamEvent>('TaskStreamEvent').implement({
   description: 'created (the task), token (a piece of a choice’s text, in order), done (the finished task: succeeded, failed or canceled).',
@@ -472,7 +423,7 @@ builder.subscriptionFields((t) => ({
         description: 'Only one exclusive subscription per task at a time, across every API instance: a second is CONFLICT stream_open.',
       }),
     },
-    subscribe: (_r, { id, exclusive }, ctx) => followTask(ctx, dbId('Task', id), exclusive ?? false),
+    subscribe: (_r, { id, exclusive }, ctx) => new TaskFollower(ctx, me(ctx), dbId('Task', id), exclusive ?? false, requestSignal(ctx)),
     resolve: (task) => task,
   }),
   myTaskEvents: t.field({

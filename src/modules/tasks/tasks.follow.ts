@@ -1,0 +1,122 @@
+// taskUpdated's stream: the task now, then each change, until it has finished.
+//
+// An iterator object rather than an async generator. A subscription spends nearly all its life
+// waiting for its next event (a tenth of a second at ten events a second, much longer when idle),
+// and everything allocated for one wait lives that long: long enough to outlive a young-generation
+// collection or two and be promoted, then die in the old generation. An async generator, with the
+// wrappers it needs for an early return(), kept a frame, a request queue entry and a promise per
+// wait on top of the pub/sub subscriber's own, plus the previous event it still referenced; at
+// 10,000 events a second that was most of what the API process promoted (BENCHMARKS.md, P4). Here
+// a wait is the subscriber's promise and one `then` on it, and nothing refers to an event once it
+// has been handed on.
+import type { Context } from '../../context.js';
+import { AppError } from '../../errors.js';
+import type { Task } from '../../generated/prisma/client.js';
+import type { Release } from '../../realtime/leases.js';
+import type { Subscription } from '../../realtime/pubsub.js';
+import { revive, type TaskSnapshot } from './tasks.events.js';
+import { FINISHED, ownTask } from './tasks.service.js';
+import { LEFT, untilLeft } from './tasks.stream.js';
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+
+type Me = Parameters<typeof ownTask>[1];
+
+/**
+ * Follows task `id` of `user`: listens before the task is read (once Redis confirms, so a change
+ * in between is not lost), yields it, then yields each change and ends after a finished one.
+ * `exclusive` takes the task's stream lease (CONFLICT stream_open when another holds it).
+ * `signal` (a request's, over SSE) ends it at once when the client leaves. return() lets go of
+ * the listener and the lease at once, also while a next() waits.
+ */
+export class TaskFollower implements AsyncIterableIterator<Task> {
+  private started = false;
+  /** No more events: the next next() ends it. */
+  private finishing = false;
+  private ended = false;
+  private release: Release | null = null;
+  private readonly updates: Subscription<TaskSnapshot>;
+  private readonly nextUpdate: (it: AsyncIterator<TaskSnapshot>) => Promise<IteratorResult<TaskSnapshot> | typeof LEFT>;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly user: Me,
+    private readonly id: number,
+    private readonly exclusive: boolean,
+    signal?: AbortSignal,
+  ) {
+    this.updates = ctx.pubsub.subscribe('task:updated', id);
+    this.nextUpdate = untilLeft(signal);
+  }
+
+  next(): Promise<IteratorResult<Task>> {
+    if (this.ended) return Promise.resolve(DONE);
+    if (!this.started) {
+      this.started = true;
+      return this.first();
+    }
+    if (this.finishing) return this.end().then(() => DONE);
+    return this.nextUpdate(this.updates).then(this.onUpdate, this.onError);
+  }
+
+  private readonly onUpdate = (r: IteratorResult<TaskSnapshot> | typeof LEFT): Promise<IteratorResult<Task>> | IteratorResult<Task> => {
+    if (this.ended) return DONE;
+    if (r === LEFT || r.done) return this.end().then(() => DONE);
+    const task = revive(r.value);
+    if (FINISHED.includes(task.status)) this.finishing = true;
+    return { value: task, done: false };
+  };
+
+  private readonly onError = async (err: unknown): Promise<never> => {
+    await this.end();
+    throw err;
+  };
+
+  private async first(): Promise<IteratorResult<Task>> {
+    try {
+      await this.updates.ready;
+      const now = await ownTask(this.ctx, this.user, this.id);
+      if (this.exclusive) {
+        this.release = await this.ctx.leases.acquire(`task-stream:${this.id}`);
+        if (!this.release) throw new AppError('CONFLICT', 'A stream for this task is already open', { field: 'id', reason: 'stream_open' });
+      }
+      // Let go at once if return() came while this was reading.
+      if (this.ended) {
+        await this.release?.();
+        this.release = null;
+        return DONE;
+      }
+      if (FINISHED.includes(now.status)) this.finishing = true;
+      return { value: now, done: false };
+    } catch (err) {
+      return this.onError(err);
+    }
+  }
+
+  /** Stops listening and gives the lease back (once). */
+  private async end(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    const release = this.release;
+    this.release = null;
+    try {
+      await this.updates.return?.();
+    } finally {
+      await release?.();
+    }
+  }
+
+  async return(): Promise<IteratorResult<Task>> {
+    await this.end();
+    return DONE;
+  }
+
+  async throw(err?: unknown): Promise<IteratorResult<Task>> {
+    await this.end();
+    throw err;
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+}
