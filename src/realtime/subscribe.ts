@@ -17,11 +17,14 @@
 // answered again for the next; a shallow copy of the context per event was garbage that lived
 // until the next event and was promoted to the old generation (BENCHMARKS.md, P4).
 import { contextCacheSymbol } from '@pothos/core';
+import { RequestCache } from '@pothos/plugin-scope-auth';
 import { createSourceEventStream, execute, GraphQLError, locatedError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 
 export type Mask = (result: ExecutionResult) => ExecutionResult;
 
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+
+const isPromise = <T>(x: T | Promise<T>): x is Promise<T> => typeof (x as { then?: unknown } | null)?.then === 'function';
 
 /** The stream of results of a subscription operation, or its refusal. */
 export async function subscribe(args: ExecutionArgs, mask: Mask): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
@@ -64,32 +67,82 @@ class EventResults implements AsyncIterableIterator<ExecutionResult> {
     this.args = { ...args, contextValue: { ...(args.contextValue as object), rate: {}, [contextCacheSymbol]: null } };
   }
 
-  async next(): Promise<IteratorResult<ExecutionResult>> {
-    if (this.ended) return DONE;
+  // Written with then() rather than as an async function: a subscription waits for its next event
+  // nearly all its life, and an async function's frame, with its await's reaction, would be one
+  // more set of objects per wait that lives until the event (and is promoted to the old generation).
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    if (this.ended) return Promise.resolve(DONE);
+    let pending: Promise<IteratorResult<unknown>>;
     try {
-      const event = await this.source.next();
-      if (event.done) {
-        this.ended = true;
-        return DONE;
-      }
-      const contextValue = this.args.contextValue as Record<symbol, unknown>;
-      contextValue[contextCacheSymbol] = {};
-      try {
-        return { value: this.mask(await execute({ ...this.args, rootValue: event.value })), done: false };
-      } finally {
-        contextValue[contextCacheSymbol] = null;
-      }
+      pending = this.source.next();
     } catch (err) {
-      // A stream that fails, or an event that cannot be run, ends the subscription with its
-      // (masked) error; the source is let go.
-      this.ended = true;
-      try {
-        await this.source.return?.();
-      } catch {
-        // already ended
-      }
-      return { value: failure(this.mask, err), done: false };
+      return this.fail(err);
     }
+    return pending.then(this.onEvent, this.onFailure);
+  }
+
+  private readonly onEvent = (event: IteratorResult<unknown>): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> => {
+    if (event.done) {
+      this.ended = true;
+      return DONE;
+    }
+    const contextValue = this.args.contextValue as Record<symbol, unknown>;
+    contextValue[contextCacheSymbol] = {};
+    let result: ReturnType<typeof execute>;
+    try {
+      result = execute({ ...this.args, rootValue: event.value });
+    } catch (err) {
+      this.done(contextValue);
+      return this.fail(err);
+    }
+    if (!isPromise(result)) {
+      this.done(contextValue);
+      return this.masked(result);
+    }
+    return result.then(
+      (r) => {
+        this.done(contextValue);
+        return this.masked(r);
+      },
+      (err: unknown) => {
+        this.done(contextValue);
+        return this.fail(err);
+      },
+    );
+  };
+
+  /**
+   * The event has run: its caches go. The auth-scope cache is deleted outright rather than left to
+   * its WeakMap: V8's young-generation collector keeps a WeakMap entry's value alive when its key
+   * has just died, so a cache left there would be copied once more and often promoted.
+   */
+  private done(contextValue: Record<symbol, unknown>) {
+    RequestCache.clearForContext(contextValue);
+    contextValue[contextCacheSymbol] = null;
+  }
+
+  private masked(result: ExecutionResult): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> {
+    try {
+      return { value: this.mask(result), done: false };
+    } catch (err) {
+      return this.fail(err);
+    }
+  }
+
+  private readonly onFailure = (err: unknown) => this.fail(err);
+
+  /**
+   * A stream that fails, or an event that cannot be run, ends the subscription with its (masked)
+   * error; the source is let go.
+   */
+  private async fail(err: unknown): Promise<IteratorResult<ExecutionResult>> {
+    this.ended = true;
+    try {
+      await this.source.return?.();
+    } catch {
+      // already ended
+    }
+    return { value: failure(this.mask, err), done: false };
   }
 
   async return(): Promise<IteratorResult<ExecutionResult>> {
