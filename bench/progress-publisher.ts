@@ -3,7 +3,7 @@
 // for `seconds`, each task at its own phase within the interval in slices of 5 ms (a burst of
 // every event at the same instant would measure queueing of the burst). progressMessage carries
 // the time of publishing (performance.timeOrigin + now(): the machine's clock, as the receiving
-// process reads it). Prints the number published.
+// process reads it). Prints when it began and the number published.
 //
 // Usage (from subscription-latency.ts): node --import tsx bench/progress-publisher.ts <tasks.json> <redis prefix> <rate> <seconds>
 import { readFileSync } from 'node:fs';
@@ -19,6 +19,8 @@ const bus = createBus(REDIS, prefix);
 const interval = 1000 / rate;
 const slices = Math.max(1, Math.floor(interval / 5));
 const t0 = performance.now();
+// When publishing began, on the machine's clock (the bench splits its warm-up off by it).
+console.log(`start ${performance.timeOrigin + t0}`);
 let published = 0;
 for (let tick = 0; tick < seconds * rate; tick++) {
   for (let s = 0; s < slices; s++) {
