@@ -31,6 +31,7 @@
 // do not parse or validate, subscriptions, and unusual params have no plan: Yoga answers them.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { normalizedExecutor } from '@graphql-tools/executor';
+import { RequestCache } from '@pothos/plugin-scope-auth';
 import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { isAsyncIterable, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
 import { requestHeaders } from '../lib/headers.js';
@@ -213,7 +214,16 @@ export function createDirect(yoga: YogaServerInstance<any, any>, hooks: DirectHo
     // Yoga's context: the server context with the request and params, extended by the context
     // option, which here returns them all in one object (see hooks.context).
     const context = await hooks.context!({ request, params, ...serverContext });
-    const result = (await normalizedExecutor({ schema: plan.schema, document: plan.document, contextValue: context, variableValues: variables, operationName })) as ExecutionResult;
+    let result: ExecutionResult;
+    try {
+      result = (await normalizedExecutor({ schema: plan.schema, document: plan.document, contextValue: context, variableValues: variables, operationName })) as ExecutionResult;
+    } finally {
+      // The auth-scope cache Pothos keeps for this context, in a WeakMap keyed by the context,
+      // refers to the context itself. V8's young-generation collector keeps such an entry's value
+      // (and with it the key) alive, so every request's context, viewer and caches were promoted
+      // to the old generation and left for a full collection. Deleted outright, they die young.
+      RequestCache.clearForContext(context);
+    }
     return result.errors ? { ...result, errors: result.errors.map((e) => hooks.maskError!(e)) } : result;
   }
 
