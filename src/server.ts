@@ -24,6 +24,7 @@ import { verifySignature, type Variant } from './modules/assets/assets.service.j
 import { schema } from './schema/index.js';
 import { useBodyLimit } from './schema/body-limit.js';
 import { useVariableCost, variableCostCheck } from './schema/cost.js';
+import { useScopeCacheRelease } from './schema/scope-cache.js';
 import { createDirect, type DirectRequest } from './schema/direct.js';
 import { subscribe as subscribeLean } from './realtime/subscribe.js';
 
@@ -143,6 +144,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
         blockFieldSuggestion: { enabled: config.production },
       }),
       useVariableCost(costOptions),
+      useScopeCacheRelease(),
       // The REST layer reads bodies up to MAX_BODY (documented uploads up to 50 MB) and sends them
       // on as one operation: this limit must not be the smaller one.
       useBodyLimit(MAX_BODY + 4 * 1024 * 1024, (request) => request.headers.get(INTERNAL_HEADER) === INTERNAL_SECRET),

@@ -17,7 +17,7 @@
 // answered again for the next; a shallow copy of the context per event was garbage that lived
 // until the next event and was promoted to the old generation (BENCHMARKS.md, P4).
 import { contextCacheSymbol } from '@pothos/core';
-import { RequestCache } from '@pothos/plugin-scope-auth';
+import { releaseScopeCache } from '../schema/scope-cache.js';
 import { createSourceEventStream, execute, GraphQLError, locatedError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 
 export type Mask = (result: ExecutionResult) => ExecutionResult;
@@ -113,11 +113,10 @@ class EventResults implements AsyncIterableIterator<ExecutionResult> {
 
   /**
    * The event has run: its caches go. The auth-scope cache is deleted outright rather than left to
-   * its WeakMap: V8's young-generation collector keeps a WeakMap entry's value alive when its key
-   * has just died, so a cache left there would be copied once more and often promoted.
+   * its WeakMap (schema/scope-cache.ts).
    */
   private done(contextValue: Record<symbol, unknown>) {
-    RequestCache.clearForContext(contextValue);
+    releaseScopeCache(contextValue);
     contextValue[contextCacheSymbol] = null;
   }
 

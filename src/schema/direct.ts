@@ -22,8 +22,8 @@
 // gets a plan: the document and its operation. A query or mutation with a plan then runs the
 // steps Yoga's plugins would run around it, called directly: the params check, the variable cost
 // (useVariableCost), the context (Yoga's `context` option, onto the same initial context),
-// execution by Yoga's own executor (@graphql-tools/executor's normalizedExecutor), and error
-// masking (useMaskedErrors). Envelop's per-request envelope, its hook iteration and promise
+// execution by Yoga's own executor (@graphql-tools/executor's normalizedExecutor), letting go of
+// the request's auth-scope cache (useScopeCacheRelease), and error masking (useMaskedErrors). Envelop's per-request envelope, its hook iteration and promise
 // helpers cost about as much CPU as the operation itself for a small query. Those steps are all
 // the plugins the server registers at these points; `fastPathSupported` checks that Yoga still
 // has exactly that many hooks there, and turns the plans off (everything through
@@ -31,7 +31,7 @@
 // do not parse or validate, subscriptions, and unusual params have no plan: Yoga answers them.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { normalizedExecutor } from '@graphql-tools/executor';
-import { RequestCache } from '@pothos/plugin-scope-auth';
+import { releaseScopeCache } from './scope-cache.js';
 import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { isAsyncIterable, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
 import { requestHeaders } from '../lib/headers.js';
@@ -92,7 +92,7 @@ interface Plan {
 const MAX_PLANS = 1000;
 
 /** The hooks Yoga runs around an operation that a planned operation runs itself (see the top of this file). */
-const EXPECTED_HOOKS = { onParams: 1, onExecute: 3, onContextBuilding: 1, onExecutionResult: 0 };
+const EXPECTED_HOOKS = { onParams: 1, onExecute: 4, onContextBuilding: 1, onExecutionResult: 0 };
 
 /** Whether Yoga's hooks are still the ones the plans stand in for; false turns the plans off. */
 export function fastPathSupported(yoga: YogaServerInstance<any, any>): boolean {
@@ -218,11 +218,8 @@ export function createDirect(yoga: YogaServerInstance<any, any>, hooks: DirectHo
     try {
       result = (await normalizedExecutor({ schema: plan.schema, document: plan.document, contextValue: context, variableValues: variables, operationName })) as ExecutionResult;
     } finally {
-      // The auth-scope cache Pothos keeps for this context, in a WeakMap keyed by the context,
-      // refers to the context itself. V8's young-generation collector keeps such an entry's value
-      // (and with it the key) alive, so every request's context, viewer and caches were promoted
-      // to the old generation and left for a full collection. Deleted outright, they die young.
-      RequestCache.clearForContext(context);
+      // Yoga's step for this is useScopeCacheRelease (see scope-cache.ts).
+      releaseScopeCache(context);
     }
     return result.errors ? { ...result, errors: result.errors.map((e) => hooks.maskError!(e)) } : result;
   }

@@ -172,34 +172,58 @@ describe('graphql-ws', () => {
     }
   });
 
-  test('a task followed for many events: its past events are not kept (auth-scope caches are per event)', async () => {
-    v8.setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    const { pubsub, prisma } = t.app.deps;
-    const task = await prisma.task.create({ data: { userId: user.user.databaseId, kind: 'image_generate', modelId: 'sd15', input: {}, status: 'running' } });
-    // The task's updates come from a bus of this test's own, so the snapshots delivered are these very objects.
-    const local = createMemoryPubSub();
-    const subscribe = pubsub.subscribe;
-    pubsub.subscribe = ((topic: string, ...rest: unknown[]) => (topic === 'task:updated' ? local.subscribe('task:updated', rest[0] as number) : (subscribe as (...a: unknown[]) => unknown)(topic, ...rest))) as typeof subscribe;
-    const refs: WeakRef<object>[] = [];
-    const it = ws.iterate<{ taskUpdated: { progress: number } }>({ query: `subscription { taskUpdated(id: "${task.id}") { progress progressMessage } }` });
+  /** A subscription's results over SSE (Yoga's own subscription path). */
+  async function* overSse(query: string, token: string): AsyncGenerator<{ data?: any; errors?: GqlError[] }> {
+    const gone = new AbortController();
+    const res = await fetch(t.url + '/graphql', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }), signal: gone.signal });
+    assert.equal(res.status, 200);
+    const decoder = new TextDecoder();
+    let buffered = '';
     try {
-      assert.equal((await it.next()).value?.data?.taskUpdated.progress, 0, 'the task now');
-      for (let i = 1; i <= 40; i++) {
-        // Each snapshot's JSON fields are objects of its own; the Task a resolver sees shares them.
-        const input = { step: i };
-        refs.push(new WeakRef(input));
-        local.publish('task:updated', task.id, { ...task, input, progress: i });
-        assert.equal((await it.next()).value?.data?.taskUpdated.progress, i);
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buffered += decoder.decode(chunk, { stream: true });
+        for (let end = buffered.indexOf('\n\n'); end >= 0; end = buffered.indexOf('\n\n')) {
+          const message = buffered.slice(0, end);
+          buffered = buffered.slice(end + 2);
+          const data = message.split('\n').find((l) => l.startsWith('data: '));
+          if (data && message.includes('event: next')) yield JSON.parse(data.slice(6));
+        }
       }
-      await new Promise((r) => setImmediate(r));
-      gc();
-      const alive = refs.filter((r) => r.deref() !== undefined).length;
-      assert.ok(alive <= 1, `${alive} of 40 past snapshots still held`);
     } finally {
-      await it.return?.();
-      pubsub.subscribe = subscribe;
+      gone.abort();
     }
-  });
-});
+  }
 
+  for (const transport of ['graphql-ws', 'SSE'] as const) {
+    test(`a task followed for many events over ${transport}: its past events are not kept (auth-scope caches are per event)`, async () => {
+      v8.setFlagsFromString('--expose-gc');
+      const gc = runInNewContext('gc') as () => void;
+      const { pubsub, prisma } = t.app.deps;
+      const task = await prisma.task.create({ data: { userId: user.user.databaseId, kind: 'image_generate', modelId: 'sd15', input: {}, status: 'running' } });
+      // The task's updates come from a bus of this test's own, so the snapshots delivered are these very objects.
+      const local = createMemoryPubSub();
+      const subscribe = pubsub.subscribe;
+      pubsub.subscribe = ((topic: string, ...rest: unknown[]) => (topic === 'task:updated' ? local.subscribe('task:updated', rest[0] as number) : (subscribe as (...a: unknown[]) => unknown)(topic, ...rest))) as typeof subscribe;
+      const refs: WeakRef<object>[] = [];
+      const query = `subscription { taskUpdated(id: "${task.id}") { progress progressMessage } }`;
+      const it = transport === 'SSE' ? overSse(query, user.token) : ws.iterate<{ taskUpdated: { progress: number } }>({ query });
+      try {
+        assert.equal((await it.next()).value?.data?.taskUpdated.progress, 0, 'the task now');
+        for (let i = 1; i <= 40; i++) {
+          // Each snapshot's JSON fields are objects of its own; the Task a resolver sees shares them.
+          const input = { step: i };
+          refs.push(new WeakRef(input));
+          local.publish('task:updated', task.id, { ...task, input, progress: i });
+          assert.equal((await it.next()).value?.data?.taskUpdated.progress, i);
+        }
+        await new Promise((r) => setImmediate(r));
+        gc();
+        const alive = refs.filter((r) => r.deref() !== undefined).length;
+        assert.ok(alive <= 1, `${alive} of 40 past snapshots still held`);
+      } finally {
+        await it.return?.(undefined);
+        pubsub.subscribe = subscribe;
+      }
+    });
+  }
+});

@@ -11,6 +11,7 @@ import { startTestServer, type TestServer } from '../helpers/harness.js';
 import { newUser } from '../helpers/ops.js';
 import { GraphQLError } from 'graphql';
 import { RequestCache } from '@pothos/plugin-scope-auth';
+import { useScopeCacheRelease } from '../../src/schema/scope-cache.js';
 import { createSchema, createYoga, maskError } from 'graphql-yoga';
 import { createDirect, fastPathSupported, HeaderMap, regularMediaType } from '../../src/schema/direct.js';
 import { useVariableCost, variableCostCheck } from '../../src/schema/cost.js';
@@ -230,7 +231,7 @@ describe('plans, on a server of their own', () => {
   const yoga = createYoga({
     schema,
     logging: { debug: () => {}, info: () => {}, warn: () => {}, error: (...a: unknown[]) => logged.push(a[0]) },
-    plugins: [useVariableCost(costOptions)],
+    plugins: [useVariableCost(costOptions), useScopeCacheRelease()],
     context: async ({ request }: { request: { headers: { get(n: string): string | null } } }) => {
       if (request.headers.get('x-who') === 'nobody') throw new GraphQLError('Who are you?', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
       if (request.headers.get('x-who') === 'crash') throw new Error('context crashed');
@@ -290,11 +291,14 @@ describe('plans, on a server of their own', () => {
     scopedSeen.length = 0;
     const request = { method: 'POST', url: 'http://x/graphql', headers: new HeaderMap({ 'content-type': 'application/json', 'x-who': 'ann' }) };
     for (let i = 0; i < 2; i++) assert.match((await direct.run({ query: '{ scoped }' }, request, {}, 'application/json')).body, /"scoped":"ok"/);
-    assert.equal(scopedSeen.length, 2);
+    // And through Yoga itself (useScopeCacheRelease).
+    const viaYoga = await yoga.fetch('http://x/graphql', { method: 'POST', headers: { 'content-type': 'application/json', 'x-who': 'ann' }, body: JSON.stringify({ query: '{ scoped }' }) });
+    assert.match(await viaYoga.text(), /"scoped":"ok"/);
+    assert.equal(scopedSeen.length, 3);
     for (const { ctx, cache } of scopedSeen) assert.notEqual(RequestCache.fromContext(ctx as never, scopeBuilder as never), cache, 'the cache made during the request is gone');
   });
   test('a plugin the plans do not stand in for turns them off', () => {
-    const more = createYoga({ schema, plugins: [useVariableCost(costOptions), { onExecute: () => {} }], context: () => ({}) });
+    const more = createYoga({ schema, plugins: [useVariableCost(costOptions), useScopeCacheRelease(), { onExecute: () => {} }], context: () => ({}) });
     assert.equal(fastPathSupported(more), false);
     assert.equal(fastPathSupported(yoga), true);
   });

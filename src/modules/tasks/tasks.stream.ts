@@ -42,11 +42,25 @@ export const LEFT = Symbol('left');
  */
 export function untilLeft(signal?: AbortSignal) {
   if (!signal) return <T>(it: AsyncIterator<T>) => it.next();
-  const left = new Promise<typeof LEFT>((resolve) => {
-    if (signal.aborted) resolve(LEFT);
-    else signal.addEventListener('abort', () => resolve(LEFT), { once: true });
-  });
-  return <T>(it: AsyncIterator<T>) => Promise.race([it.next(), left]);
+  // Not Promise.race with one promise for the whole stream: each race leaves a reaction on a
+  // promise that stays pending until the client leaves, and that reaction holds the race's
+  // result, so every event of a stream stayed in memory as long as the stream.
+  return <T>(it: AsyncIterator<T>) =>
+    new Promise<IteratorResult<T> | typeof LEFT>((resolve, reject) => {
+      if (signal.aborted) return resolve(LEFT);
+      const left = () => resolve(LEFT);
+      signal.addEventListener('abort', left, { once: true });
+      it.next().then(
+        (r) => {
+          signal.removeEventListener('abort', left);
+          resolve(r);
+        },
+        (err: unknown) => {
+          signal.removeEventListener('abort', left);
+          reject(err);
+        },
+      );
+    });
 }
 
 /**
