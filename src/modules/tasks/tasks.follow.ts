@@ -38,13 +38,17 @@ export class TaskFollower implements AsyncIterableIterator<Task> {
   private readonly updates: Subscription<TaskSnapshot>;
   private readonly nextUpdate: (it: AsyncIterator<TaskSnapshot>) => Promise<IteratorResult<TaskSnapshot> | typeof LEFT>;
 
+  /** The subscribe-time context, let go once the task has been read (a stream may live for hours). */
+  private ctx: Context | null;
+
   constructor(
-    private readonly ctx: Context,
+    ctx: Context,
     private readonly user: Me,
     private readonly id: number,
     private readonly exclusive: boolean,
     signal?: AbortSignal,
   ) {
+    this.ctx = ctx;
     this.updates = ctx.pubsub.subscribe('task:updated', id);
     this.nextUpdate = untilLeft(signal);
   }
@@ -74,10 +78,12 @@ export class TaskFollower implements AsyncIterableIterator<Task> {
 
   private async first(): Promise<IteratorResult<Task>> {
     try {
+      const ctx = this.ctx!;
+      this.ctx = null;
       await this.updates.ready;
-      const now = await ownTask(this.ctx, this.user, this.id);
+      const now = await ownTask(ctx, this.user, this.id);
       if (this.exclusive) {
-        this.release = await this.ctx.leases.acquire(`task-stream:${this.id}`);
+        this.release = await ctx.leases.acquire(`task-stream:${this.id}`);
         if (!this.release) throw new AppError('CONFLICT', 'A stream for this task is already open', { field: 'id', reason: 'stream_open' });
       }
       // Let go at once if return() came while this was reading.
