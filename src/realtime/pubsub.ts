@@ -53,7 +53,8 @@ export interface RealtimeBus {
   close(): Promise<void>;
 }
 
-const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+/** An iterator's end, shared by the event iterators (never written to). */
+export const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
 class Subscriber<T> implements Subscription<T> {
   private buffer: T[] = [];

@@ -17,14 +17,13 @@
 // answered again for the next; a shallow copy of the context per event was garbage that lived
 // until the next event and was promoted to the old generation (BENCHMARKS.md, P4).
 import { contextCacheSymbol } from '@pothos/core';
+import { DONE } from './pubsub.js';
+import { thenable } from '../lib/promise.js';
 import { releaseScopeCache } from '../schema/scope-cache.js';
 import { createSourceEventStream, execute, GraphQLError, locatedError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 
 export type Mask = (result: ExecutionResult) => ExecutionResult;
 
-const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
-
-const isPromise = <T>(x: T | Promise<T>): x is Promise<T> => typeof (x as { then?: unknown } | null)?.then === 'function';
 
 /** The stream of results of a subscription operation, or its refusal. */
 export async function subscribe(args: ExecutionArgs, mask: Mask): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
@@ -81,7 +80,7 @@ class EventResults implements AsyncIterableIterator<ExecutionResult> {
     return pending.then(this.onEvent, this.onFailure);
   }
 
-  private readonly onEvent = (event: IteratorResult<unknown>): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> => {
+  private readonly onEvent = (event: IteratorResult<unknown>): IteratorResult<ExecutionResult> | PromiseLike<IteratorResult<ExecutionResult>> => {
     if (event.done) {
       this.ended = true;
       return DONE;
@@ -95,7 +94,7 @@ class EventResults implements AsyncIterableIterator<ExecutionResult> {
       this.done(contextValue);
       return this.fail(err);
     }
-    if (!isPromise(result)) {
+    if (!thenable(result)) {
       this.done(contextValue);
       return this.masked(result);
     }

@@ -23,8 +23,9 @@
 // steps Yoga's plugins would run around it, called directly: the params check, the variable cost
 // (useVariableCost), the context (Yoga's `context` option, onto the same initial context),
 // execution by Yoga's own executor (@graphql-tools/executor's normalizedExecutor), letting go of
-// the request's auth-scope cache (useScopeCacheRelease), and error masking (useMaskedErrors). Envelop's per-request envelope, its hook iteration and promise
-// helpers cost about as much CPU as the operation itself for a small query. Those steps are all
+// the request's auth-scope cache (useScopeCacheRelease), and error masking (useMaskedErrors).
+// Envelop's per-request envelope, its hook iteration and promise helpers cost about as much CPU
+// as the operation itself for a small query. Those steps are all
 // the plugins the server registers at these points; `fastPathSupported` checks that Yoga still
 // has exactly that many hooks there, and turns the plans off (everything through
 // getResultForParams) if a plugin is added without being taken into account here. Documents that

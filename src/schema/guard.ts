@@ -15,6 +15,7 @@ import { decodeGlobalID } from '@pothos/plugin-relay';
 import { getNamedType, isObjectType, type GraphQLField, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { AppError, badField, notFound } from '../errors.js';
 import { isRecordNotFound } from '../lib/prisma-errors.js';
+import { thenable } from '../lib/promise.js';
 import { MAX_DB_ID } from './ids.js';
 
 /** An unpaired UTF-16 surrogate: not Unicode, so not storable as text or JSON. */
@@ -61,8 +62,6 @@ function argumentOf(err: Error, field: GraphQLField<unknown, unknown>, args: Rec
   if (/cursor/i.test(err.message)) return args.after != null ? 'after' : 'before';
   return field.args.find((a) => args[a.name] !== undefined)?.name ?? field.args[0]?.name ?? 'input';
 }
-
-const thenable = (v: unknown): v is PromiseLike<unknown> => !!v && typeof (v as PromiseLike<unknown>).then === 'function';
 
 interface Guard {
   /** Checks the arguments before the resolver (throws the error to answer). */

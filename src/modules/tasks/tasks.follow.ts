@@ -13,12 +13,10 @@ import type { Context } from '../../context.js';
 import { AppError } from '../../errors.js';
 import type { Task } from '../../generated/prisma/client.js';
 import type { Release } from '../../realtime/leases.js';
-import type { Subscription } from '../../realtime/pubsub.js';
+import { DONE, type Subscription } from '../../realtime/pubsub.js';
 import { revive, type TaskSnapshot } from './tasks.events.js';
 import { FINISHED, ownTask } from './tasks.service.js';
 import { LEFT, untilLeft } from './tasks.stream.js';
-
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
 type Me = Parameters<typeof ownTask>[1];
 
