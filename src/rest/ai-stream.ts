@@ -41,7 +41,7 @@ export function createAiStream(yoga: YogaServerInstance<any, any>, log: { error(
         }
         const id = msg.id ?? null;
         try {
-          const gql = createGql(yoga, { req, headers, authorization, rate: {}, log, signal: gone.signal });
+          const gql = createGql(yoga, { req, headers, authorization, rate: {}, log, gone: { signal: () => gone.signal, left: () => gone.signal.aborted } });
           const params = { model: msg.model ?? 'minimax', maxTokens: msg.max_tokens, temperature: msg.temperature, topP: msg.top_p };
           let kind: 'chat' | 'generate';
           let input: Record<string, unknown>;

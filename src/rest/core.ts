@@ -198,16 +198,29 @@ export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[
     };
     const rate: Record<string, string> = {};
     let reply: Reply;
-    const gone = new AbortController();
     // Only a caller that leaves before its answer is sent aborts (an abort makes a DOMException with
-    // its stack: a cost on every request if each finished response fired it).
-    const left = () => gone.abort();
+    // its stack: a cost on every request if each finished response fired it). The controller is
+    // made when an operation first asks for its signal: most routes run one JSON operation, which
+    // only checks whether the caller has left.
+    let gone: AbortController | undefined;
+    let away = false;
+    const left = () => {
+      away = true;
+      gone?.abort();
+    };
+    const signal = () => {
+      if (!gone) {
+        gone = new AbortController();
+        if (away) gone.abort();
+      }
+      return gone.signal;
+    };
     try {
       api.guard?.(call);
       await readBody(req, call);
       const auth = api.credential ? api.credential(call) : call.authorization;
       res.once('close', left);
-      const gql = createGql(yoga, { req, headers: call.headers, authorization: auth, rate, log, signal: gone.signal, run });
+      const gql = createGql(yoga, { req, headers: call.headers, authorization: auth, rate, log, gone: { signal, left: () => away }, run });
       reply = await route.run(call, gql);
     } catch (err) {
       if (err instanceof RestError) {
@@ -229,7 +242,7 @@ export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[
       }
       else {
         // The caller left mid-way: its operations were aborted, nobody is there to answer.
-        if (!gone.signal.aborted) log.error({ err, path: url.pathname }, 'REST route failed');
+        if (!away) log.error({ err, path: url.pathname }, 'REST route failed');
         reply = api.error({ message: 'Internal server error', code: 'INTERNAL_SERVER_ERROR', status: 500, extensions: {} }, call);
       }
     }
@@ -247,6 +260,12 @@ export function createRestHandler(yoga: YogaServerInstance<any, any>, apis: Api[
 }
 
 
+/** The caller going away: whether it has, and a signal aborted when it does (made when first asked for). */
+export interface Departure {
+  left(): boolean;
+  signal(): AbortSignal;
+}
+
 /** What an internal GraphQL call runs as: the caller's request, headers and credential. */
 export interface GqlCaller {
   req: IncomingMessage;
@@ -255,14 +274,16 @@ export interface GqlCaller {
   /** Collects X-RateLimit-* and Retry-After headers of the calls. */
   rate: Record<string, string>;
   log: { error(o: object, m: string): void };
-  /** Aborted when the caller goes away: open subscriptions stop reading then. */
-  signal?: AbortSignal;
+  /** The caller going away: open subscriptions stop reading then. */
+  gone?: Departure;
   /** Runs a JSON operation on Yoga's pipeline without its fetch layer (schema/direct.ts). */
   run?: DirectRun;
 }
 
 /** Response headers as read here: a fetch `Headers` or the direct path's HeaderMap. */
 type HeaderReader = { forEach(fn: (value: string, name: string) => void): void };
+
+const DATA = { data: true } as const;
 
 /** Runs GraphQL operations through Yoga as the caller (JSON, multipart upload, or SSE subscription). */
 export function createGql(yoga: YogaServerInstance<any, any>, o: GqlCaller): Gql {
@@ -290,21 +311,22 @@ export function createGql(yoga: YogaServerInstance<any, any>, o: GqlCaller): Gql
         headers: headersOf(opts, accept),
         body: JSON.stringify({ query, variables }),
         // The caller gone, the operation's request is aborted too (streams stop at once).
-        ...(o.signal ? { signal: o.signal } : {}),
+        ...(o.gone ? { signal: o.gone.signal() } : {}),
       },
       serverContext(opts),
     );
   /** A JSON operation's answer: directly when the server offers it, else through Yoga's fetch. */
-  const json = async (query: string, variables: Record<string, unknown>, opts: GqlOpts): Promise<{ headers: HeaderReader; text: string }> => {
+  // The answer's text, or its data itself where the direct path can give it (no JSON to write and parse again).
+  const json = async (query: string, variables: Record<string, unknown>, opts: GqlOpts): Promise<{ headers: HeaderReader; text: string; data?: unknown }> => {
     const accept = 'application/graphql-response+json';
     if (!o.run) {
       const r = await request(query, variables, opts, accept);
       return { headers: r.headers, text: await r.text() };
     }
     // The caller gone, no further operation starts (as yoga.fetch refuses an aborted request).
-    o.signal?.throwIfAborted();
-    const r = await o.run({ query, variables }, { method: 'POST', url: 'http://localhost/graphql', headers: new HeaderMap(headersOf(opts, accept)) }, serverContext(opts), accept);
-    return { headers: new HeaderMap(r.headers), text: r.body };
+    if (o.gone?.left()) o.gone.signal().throwIfAborted();
+    const r = await o.run({ query, variables }, { method: 'POST', url: 'http://localhost/graphql', headers: new HeaderMap(headersOf(opts, accept)) }, serverContext(opts), accept, DATA);
+    return { headers: new HeaderMap(r.headers), text: r.body, data: r.data };
   };
   const keepRate = (r: { headers: HeaderReader }) =>
     r.headers.forEach((v, k) => {
@@ -313,6 +335,7 @@ export function createGql(yoga: YogaServerInstance<any, any>, o: GqlCaller): Gql
   const gql = (async (query: string, variables: Record<string, unknown> = {}, opts: GqlOpts = {}) => {
     const r = await json(query, variables, opts);
     keepRate(r);
+    if (r.data !== undefined) return r.data as any;
     const body = JSON.parse(r.text) as { data?: unknown; errors?: { message: string; extensions?: Record<string, any> }[] };
     if (body.errors?.length) throw new RestError(internalIfOurs(body.errors[0]!, query, o.log));
     return body.data;
@@ -342,8 +365,9 @@ export function createGql(yoga: YogaServerInstance<any, any>, o: GqlCaller): Gql
     const reader = r.body!.pipeThrough(new TextDecoderStream()).getReader();
     // The caller gone: the pending read ends, and so does this stream.
     const onAbort = () => void reader.cancel().catch(() => {});
-    if (o.signal?.aborted) onAbort();
-    o.signal?.addEventListener('abort', onAbort, { once: true });
+    const signal = o.gone?.signal();
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     let buffer = '';
     try {
       for (;;) {
@@ -363,7 +387,7 @@ export function createGql(yoga: YogaServerInstance<any, any>, o: GqlCaller): Gql
         }
       }
     } finally {
-      o.signal?.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
       await reader.cancel().catch(() => {});
     }
   };

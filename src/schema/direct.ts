@@ -33,7 +33,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { normalizedExecutor } from '@graphql-tools/executor';
 import { releaseScopeCache } from './scope-cache.js';
-import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql';
+import { getNamedType, getOperationAST, isScalarType, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { isAsyncIterable, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
 import { requestHeaders } from '../lib/headers.js';
 import type { VariableCostCheck } from './cost.js';
@@ -87,6 +87,28 @@ interface Plan {
   document: DocumentNode;
   /** The operation has no variables, and its cost is within the limit: nothing to check per request. */
   costFree: boolean;
+  /** Every field the document selects is of a scalar other than JSON, or an enum (DirectOptions.data). */
+  plainData: boolean;
+}
+
+/** Scalars whose serialised values are strings, numbers and booleans (the built-in ones and DateTime). */
+const PLAIN_SCALARS = new Set(['String', 'Int', 'Float', 'Boolean', 'ID', 'DateTime']);
+
+/** Whether no field of the document (its fragments too) is of a scalar outside PLAIN_SCALARS. */
+function selectsPlainData(schema: GraphQLSchema, document: DocumentNode): boolean {
+  const info = new TypeInfo(schema);
+  let plain = true;
+  visit(
+    document,
+    visitWithTypeInfo(info, {
+      Field() {
+        const type = info.getType();
+        const named = type && getNamedType(type);
+        if (!named || (isScalarType(named) && !PLAIN_SCALARS.has(named.name))) plain = false;
+      },
+    }),
+  );
+  return plain;
 }
 
 /** The most plans kept (least recently used dropped first). */
@@ -111,14 +133,28 @@ export function fastPathSupported(yoga: YogaServerInstance<any, any>): boolean {
 export interface DirectResponse {
   status: number;
   headers: Record<string, string>;
+  /** The JSON answer; empty when `data` is given instead. */
   body: string;
+  /** Asked for with `{ data: true }`: the data of a result without errors, when it is as its JSON would parse. */
+  data?: unknown;
+}
+
+/** What an in-process caller asks of `run`. */
+export interface DirectOptions {
+  /**
+   * The data itself rather than its JSON, when the result has no errors and every value the
+   * operation selects is a string, number, boolean or null (no `JSON` scalar, whose value may be
+   * an object shared with a cache): such data is already what parsing its JSON would give, in
+   * objects made for this result (without a prototype, as the executor makes them).
+   */
+  data?: boolean;
 }
 
 /** GraphQL request parameters as Yoga's request parsers give them. */
 export type Params = Record<string, unknown>;
 
 /** One operation run as Yoga would answer it, with the server context Yoga's handler would give. */
-export type DirectRun = (params: Params, request: DirectRequest, serverContext: Record<string, unknown>, mediaType: string) => Promise<DirectResponse>;
+export type DirectRun = (params: Params, request: DirectRequest, serverContext: Record<string, unknown>, mediaType: string, options?: DirectOptions) => Promise<DirectResponse>;
 
 // processRegularResult builds its answer with `new fetchAPI.Response(body, init)`: this one keeps both.
 class Captured {
@@ -195,7 +231,7 @@ export function createDirect(yoga: YogaServerInstance<any, any>, hooks: DirectHo
       const operation = getOperationAST(document, operationName);
       if (operation && operation.operation !== 'subscription' && e.validate(e.schema, document).length === 0) {
         const costFree = !operation.variableDefinitions?.length && hooks.variableCost!(e.schema, document, {}, operationName) === null;
-        plan = { schema: e.schema, document, costFree };
+        plan = { schema: e.schema, document, costFree, plainData: selectsPlainData(e.schema, document) };
       }
     } catch {
       plan = null;
@@ -226,11 +262,16 @@ export function createDirect(yoga: YogaServerInstance<any, any>, hooks: DirectHo
   }
 
   /** One operation as Yoga would answer it (status, headers, JSON body). */
-  const run: DirectRun = async (params, request, serverContext, mediaType) => {
+  const run: DirectRun = async (params, request, serverContext, mediaType, options) => {
     let out: Captured;
     try {
       const plan = planOf(params, request);
       const result = (plan ? await runPlanned(plan, params, request, serverContext) : await yoga.getResultForParams({ params: params as any, request: request as unknown as Request }, serverContext as any)) as ExecutionResult;
+      // The data as it is (see DirectOptions.data): a success answers 200 with Yoga's headers for JSON.
+      if (options?.data && plan?.plainData && !result.errors && !result.extensions && result.data) {
+        const processed = hooks.process(result);
+        if (processed === result) return { status: 200, headers: dataHeaders(mediaType, request), body: '', data: result.data };
+      }
       // A stream (a subscription) is not JSON: closed at once, answered 406 as Yoga answers a
       // stream to a client that accepts only JSON (the HTTP path sends subscriptions to Yoga).
       const stream = isAsyncIterable(result);
@@ -240,12 +281,20 @@ export function createDirect(yoga: YogaServerInstance<any, any>, hooks: DirectHo
       // As Yoga's handler: an error outside execution is answered masked.
       out = processRegularResult(hooks.process({ errors: hooks.handleError(err) }), capture, mediaType) as unknown as Captured;
     }
+    return { status: out.init.status, headers: withResponseHeaders(out.init.headers, request), body: out.body ?? '' };
+  };
+
+  /** Yoga's headers for a result, lower-cased, with those the server adds for the request. */
+  function withResponseHeaders(init: Record<string, string>, request: DirectRequest): Record<string, string> {
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(out.init.headers)) headers[k.toLowerCase()] = v;
+    for (const [k, v] of Object.entries(init)) headers[k.toLowerCase()] = v;
     const extra = hooks.responseHeaders(request);
     if (extra) for (const [k, v] of Object.entries(extra)) headers[k.toLowerCase()] = v;
-    return { status: out.init.status, headers, body: out.body ?? '' };
-  };
+    return headers;
+  }
+
+  /** The headers of a successful JSON answer (what processRegularResult sets besides the length). */
+  const dataHeaders = (mediaType: string, request: DirectRequest) => withResponseHeaders({ 'content-type': `${mediaType}; charset=utf-8` }, request);
 
   /**
    * Answers a plain JSON POST to /graphql and returns true, or returns false having read nothing

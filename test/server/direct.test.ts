@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/harness.js';
 import { newUser } from '../helpers/ops.js';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, GraphQLScalarType } from 'graphql';
 import { RequestCache } from '@pothos/plugin-scope-auth';
 import { useScopeCacheRelease } from '../../src/schema/scope-cache.js';
 import { createSchema, createYoga, maskError } from 'graphql-yoga';
@@ -202,13 +202,18 @@ describe('direct path', () => {
 
 describe('plans, on a server of their own', () => {
   const scopeBuilder = { options: { scopeAuth: {} } };
+  // A JSON value kept by the server (as a cache would keep it): a caller must never get it itself.
+  const shared = { kept: true };
   const scopedSeen: { ctx: object; cache: unknown }[] = [];
   // A small Yoga with the hooks the plans stand in for (a context option, the variable cost,
   // Yoga's masking): resolvers that fail in each way, answered by Yoga and by a plan alike.
   const schema = createSchema({
-    typeDefs: 'type Query { ok: String, boom: String, refused: String, who: String, scoped: String, list(first: Int): [Item] } type Item { a: String, b: String, c: String }',
+    typeDefs: 'scalar JSON type Query { ok: String, boom: String, refused: String, who: String, scoped: String, list(first: Int): [Item], blob: JSON } type Item { a: String, b: String, c: String, n: Int, blob: JSON }',
     resolvers: {
+      JSON: new GraphQLScalarType({ name: 'JSON', serialize: (v) => v }),
+      Item: { n: (i: { a: string }) => Number(i.a), blob: () => shared },
       Query: {
+        blob: () => shared,
         ok: () => 'fine',
         boom: () => {
           throw new Error('a secret from the database');
@@ -296,6 +301,27 @@ describe('plans, on a server of their own', () => {
     assert.match(await viaYoga.text(), /"scoped":"ok"/);
     assert.equal(scopedSeen.length, 3);
     for (const { ctx, cache } of scopedSeen) assert.notEqual(RequestCache.fromContext(ctx as never, scopeBuilder as never), cache, 'the cache made during the request is gone');
+  });
+  test('asked for data, a plan gives it as its JSON would parse; with errors or a JSON scalar selected, the JSON', async () => {
+    const headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json', 'x-who': 'ann' };
+    const request = { method: 'POST', url: 'http://x/graphql', headers: new HeaderMap(headers) };
+    const ask = (query: string) => direct.run({ query }, request, {}, 'application/graphql-response+json', { data: true });
+    const viaYoga = async (query: string) => (await yoga.fetch('http://x/graphql', { method: 'POST', headers, body: JSON.stringify({ query }) })).text();
+    // Twice each: the first run makes the plan.
+    for (let i = 0; i < 2; i++) {
+      const plain = '{ ok who list(first: 3) { a n } }';
+      const r = await ask(plain);
+      assert.equal(r.status, 200);
+      assert.equal(r.body, '');
+      assert.deepEqual(JSON.parse(JSON.stringify(r.data)), JSON.parse(await viaYoga(plain)).data);
+      assert.match(r.headers['content-type']!, /^application\/graphql-response\+json; charset=utf-8$/);
+      for (const query of ['{ ok blob }', '{ list { ...F } } fragment F on Item { a blob }', '{ ok boom }']) {
+        const j = await ask(query);
+        assert.equal(j.data, undefined, query);
+        assert.equal(j.body, await viaYoga(query), query);
+      }
+    }
+    assert.deepEqual(shared, { kept: true });
   });
   test('a plugin the plans do not stand in for turns them off', () => {
     const more = createYoga({ schema, plugins: [useVariableCost(costOptions), useScopeCacheRelease(), { onExecute: () => {} }], context: () => ({}) });

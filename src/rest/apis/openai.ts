@@ -322,13 +322,13 @@ export const openai: Api = {
     const remaining = rate['x-ratelimit-remaining'];
     const reset = untilText(rate['x-ratelimit-reset']);
     for (const k of Object.keys(rate)) if (k.startsWith('x-ratelimit-')) delete rate[k];
-    reply.headers = {
-      ...reply.headers,
-      // 32 random hex digits (randomUUID draws from a cached pool; randomBytes calls OpenSSL each time).
-      'x-request-id': `req_${randomUUID().replace(/-/g, '')}`,
-      ...(limit ? { 'x-ratelimit-limit-requests': limit } : {}),
-      ...(remaining ? { 'x-ratelimit-remaining-requests': remaining } : {}),
-      ...(reset ? { 'x-ratelimit-reset-requests': reset } : {}),
-    };
+    // Set one by one: a field after a spread in a literal is slow in V8 (see makeContext in src/server.ts).
+    const headers: Record<string, string> = { ...reply.headers };
+    // 32 random hex digits (randomUUID draws from a cached pool; randomBytes calls OpenSSL each time).
+    headers['x-request-id'] = `req_${randomUUID().replace(/-/g, '')}`;
+    if (limit) headers['x-ratelimit-limit-requests'] = limit;
+    if (remaining) headers['x-ratelimit-remaining-requests'] = remaining;
+    if (reset) headers['x-ratelimit-reset-requests'] = reset;
+    reply.headers = headers;
   },
 };
