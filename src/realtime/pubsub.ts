@@ -224,6 +224,25 @@ export function createMemoryPubSub(): PubSub {
   return bus.pubsub;
 }
 
+/**
+ * Resolves once the connection is past its set-up. While it is being set up (status "connect":
+ * connected, its ready check not yet answered), ioredis writes a SUBSCRIBE at once instead of
+ * queueing it, since Redis allows SUBSCRIBE while it loads. The connection is then in subscriber
+ * mode when the ready check's INFO follows; Redis refuses it, ioredis drops the connection and
+ * reconnects without the channel, and its events were lost (redis/ioredis#2037). In any other
+ * state ioredis queues the command or refuses it itself.
+ */
+function setUp(client: Redis): Promise<void> {
+  if (client.status !== 'connect') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      client.off('ready', done).off('close', done);
+      resolve();
+    };
+    client.on('ready', done).on('close', done);
+  });
+}
+
 /** Opens a connection to Redis (tests give their own). */
 export type Connect = (url: string, options: RedisOptions) => Redis;
 
@@ -235,7 +254,7 @@ export function createBus(redisUrl?: string, prefix = 'genhub:', connect: Connec
   const subscribeClient = connect(redisUrl, { lazyConnect: false });
   const bus: ReturnType<typeof createPubSub> = createPubSub({
     send: (channel, payload) => void publishClient.publish(prefix + channel, JSON.stringify(payload)).catch(() => {}),
-    listen: (channel) => subscribeClient.subscribe(prefix + channel).then(() => undefined),
+    listen: (channel) => setUp(subscribeClient).then(() => subscribeClient.subscribe(prefix + channel)).then(() => undefined),
     unlisten: (channel) => void subscribeClient.unsubscribe(prefix + channel).catch(() => {}),
   });
   subscribeClient.on('message', (channel: string, message: string) => {

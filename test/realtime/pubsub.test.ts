@@ -461,6 +461,30 @@ describe('pub/sub over Redis', { skip: !redisUrl && 'needs REDIS_URL' }, () => {
     assert.deepEqual(got, { id: 9, userId: 7, status: 'running', progress: 0.5, createdAt: '2024-05-06T07:08:09.010Z', finishedAt: null });
   });
 
+  test('a channel subscribed while the connection is being set up stays subscribed', async () => {
+    // Between connecting and its ready check (INFO), ioredis writes a SUBSCRIBE at once rather than
+    // queueing it; Redis then refuses the INFO on the subscribed connection, ioredis reconnects,
+    // and the channel was lost (an event published then never arrived). Subscribing on the
+    // 'connect' event puts the SUBSCRIBE in that window every time.
+    const p = prefix();
+    let sub: Subscription<TokenEvent> | undefined;
+    let bus: RealtimeBus | undefined;
+    const connect: Connect = (url, options) => {
+      const client = new Redis(url, options);
+      if (!options.enableAutoPipelining) client.once('connect', () => (sub = bus!.pubsub.subscribe('task:token', 1)));
+      return client;
+    };
+    bus = createBus(redisUrl!, p, connect);
+    opened.push(bus);
+    await until('the subscribing connection to connect', async () => sub !== undefined, 5_000, 5);
+    await within(sub!.ready, 5_000, 'ready');
+    // Still subscribed a moment later (the refused ready check closed the connection within it).
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await numsub(`${p}task:token:1`), 1);
+    bus.pubsub.publish('task:token', 1, token(3));
+    assert.equal((await nextValue(sub!)).seq, 3);
+  });
+
   test('close() disconnects: the Redis subscription is gone and publishing does nothing', async () => {
     const p = prefix();
     const closing = createBus(redisUrl!, p);
