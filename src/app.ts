@@ -48,7 +48,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   let webhooks: { close(): Promise<void> } | undefined;
   let worker: TaskWorker | undefined;
   try {
-    bus = createBus(config.REDIS_URL, config.REDIS_PREFIX);
+    bus = createBus(config.REDIS_URL, config.REDIS_PREFIX, undefined, log);
     // Rate limits fail fast (to their in-memory insurance) rather than queue while Redis is away.
     // Autopipelining: the rate-limit calls of the requests that arrive in one turn of the event
     // loop go out in one write, which halved Redis's CPU per request and cut the API process's

@@ -246,12 +246,22 @@ function setUp(client: Redis): Promise<void> {
 /** Opens a connection to Redis (tests give their own). */
 export type Connect = (url: string, options: RedisOptions) => Redis;
 
-export function createBus(redisUrl?: string, prefix = 'genhub:', connect: Connect = (url, options) => new Redis(url, options)): RealtimeBus {
+export function createBus(
+  redisUrl?: string,
+  prefix = 'genhub:',
+  connect: Connect = (url, options) => new Redis(url, options),
+  log?: { warn(o: object, m: string): void },
+): RealtimeBus {
   if (!redisUrl) return { pubsub: createMemoryPubSub(), close: async () => {} };
   // Auto-pipelining batches the many small PUBLISH commands of progress and token events.
   const publishClient = connect(redisUrl, { lazyConnect: false, enableAutoPipelining: true });
   // Channels are resubscribed by ioredis itself after a reconnect.
   const subscribeClient = connect(redisUrl, { lazyConnect: false });
+  // Connection errors (Redis restarting, say) go to the log; ioredis reconnects by itself. Without a
+  // listener ioredis prints each one to the console.
+  for (const [client, role] of [[publishClient, 'publish'], [subscribeClient, 'subscribe']] as const) {
+    client.on('error', (err: Error) => log?.warn({ err: err.message, role }, 'redis (pub/sub) error'));
+  }
   const bus: ReturnType<typeof createPubSub> = createPubSub({
     send: (channel, payload) => void publishClient.publish(prefix + channel, JSON.stringify(payload)).catch(() => {}),
     listen: (channel) => setUp(subscribeClient).then(() => subscribeClient.subscribe(prefix + channel)).then(() => undefined),
