@@ -119,6 +119,24 @@ describe('direct path', () => {
     assert.equal(direct.planCount(), before + 1, 'no plan for a document that does not validate or parse');
   });
 
+  test("the REST layer's data path: the server's plain selections give their data, a JSON field its JSON", async () => {
+    const direct = t.app.http.direct!;
+    const request = { method: 'POST', url: 'http://localhost/graphql', headers: new HeaderMap({ 'content-type': 'application/json', authorization: `Bearer ${token}` }) };
+    const ask = (query: string) => direct.run({ query }, request, {}, 'application/graphql-response+json', { data: true });
+    // Twice: the first run makes the plan. IDs, enums, dates and numbers are plain values.
+    for (let i = 0; i < 2; i++) {
+      const plain = await ask('{ me { id email role createdAt credits { available reserved } } models { id kind name updatedAt } }');
+      assert.equal(plain.body, '');
+      const data = plain.data as { me: { email: string; createdAt: string }; models: { kind: string }[] };
+      assert.match(data.me.email, /@/);
+      assert.equal(typeof data.me.createdAt, 'string');
+      assert.ok(data.models.length > 0 && typeof data.models[0]!.kind === 'string');
+      const json = await ask('{ presets { total items { id parameters } } }');
+      assert.equal(json.data, undefined);
+      assert.equal(typeof JSON.parse(json.body).data.presets.total, 'number');
+    }
+  });
+
   test('an invalid API key and a rate limit are refused as by Yoga, with their headers', async () => {
     const bad = { ...JSON_TYPE, 'x-api-key': 'sk_nope', accept: 'application/graphql-response+json' };
     const body = JSON.stringify({ query: '{ me { id } }' });
