@@ -43,6 +43,7 @@
 // envelope made without params) is checked in onExecute / onSubscribe instead.
 import type { Plugin } from '@envelop/core';
 import {
+  BREAK,
   getArgumentValues,
   getNamedType,
   getOperationAST,
@@ -54,6 +55,7 @@ import {
   Kind,
   TypeMetaFieldDef,
   valueFromASTUntyped,
+  visit,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -117,10 +119,21 @@ export function operationCost(
   const inputs = variables && typeof variables === 'object' && !Array.isArray(variables) ? (variables as Record<string, unknown>) : {};
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], inputs, { maxErrors: 1 });
   if (coerced.errors) return null;
+  return walkCost(schema, document, operation, coerced.coerced, options);
+}
+
+/** Armor's cost of the operation with these (coerced) variables. */
+function walkCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  options: Omit<VariableCostOptions, 'maxCost'>,
+): number {
   const walk: Walk = {
     schema,
     fragments: new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d])),
-    variables: coerced.coerced,
+    variables,
     memo: new Map(),
     objectCost: options.objectCost ?? 2,
     scalarCost: options.scalarCost ?? 1,
@@ -227,11 +240,62 @@ interface Params {
 /** The refusal of an operation whose cost with these variables is over the limit, or null. */
 export type VariableCostCheck = (schema: GraphQLSchema, document: DocumentNode, variables: unknown, operationName?: string | null) => GraphQLError | null;
 
+/** Marks an operation whose cost is checked per request: its page sizes may come from variables (or it is over the limit). */
+const DEPENDS = Symbol('depends on the variables');
+
 export function variableCostCheck(options: VariableCostOptions): VariableCostCheck {
+  const sizes = new Set(options.sizeArguments ?? SIZE_ARGUMENTS);
+  // Per schema and parsed document (Yoga's parse cache and the plans keep one object per text), by
+  // operation name: the cost once, when no page size is a variable. Most operations with
+  // variables pass their input that way and page nothing by variable; coercing all their
+  // variables and walking the document again on every request cost as much as a small query.
+  const fixed = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, number | null | typeof DEPENDS>>>();
+  const refusalOf = (cost: number | null) => (cost !== null && cost > options.maxCost ? costRefusal(options.maxCost, cost) : null);
   return (schema, document, variables, operationName) => {
-    const cost = operationCost(schema, document, variables, operationName, options);
-    return cost !== null && cost > options.maxCost ? costRefusal(options.maxCost, cost) : null;
+    let bySchema = fixed.get(schema);
+    if (!bySchema) fixed.set(schema, (bySchema = new WeakMap()));
+    let byOperation = bySchema.get(document);
+    if (!byOperation) bySchema.set(document, (byOperation = new Map()));
+    const key = operationName ?? '';
+    let known = byOperation.get(key);
+    if (known === undefined) {
+      known = sizesFromVariables(document, sizes) ? DEPENDS : fixedOperationCost(schema, document, operationName, options);
+      // Over the limit: checked per request as before, so that variables that do not coerce are
+      // still refused by execution, with their own error, rather than by the cost.
+      if (known !== DEPENDS && known !== null && known > options.maxCost) known = DEPENDS;
+      byOperation.set(key, known);
+    }
+    return known === DEPENDS ? refusalOf(operationCost(schema, document, variables, operationName, options)) : null;
   };
+}
+
+/** Whether a page-size argument anywhere in the document (its fragments too) has a variable in its value. */
+function sizesFromVariables(document: DocumentNode, sizes: ReadonlySet<string>): boolean {
+  let found = false;
+  visit(document, {
+    Argument(node) {
+      if (!sizes.has(node.name.value)) return false;
+      visit(node.value, {
+        Variable() {
+          found = true;
+          return BREAK;
+        },
+      });
+      return found ? BREAK : false;
+    },
+  });
+  return found;
+}
+
+/**
+ * The cost of an operation whose page sizes are written in the document or left to their
+ * defaults: the same with any variables. Null when there is no such operation. Its variables
+ * are not coerced (with any values they hold no page size); an argument that needs one falls back
+ * to the page sizes as written, which are all that count.
+ */
+function fixedOperationCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, options: Omit<VariableCostOptions, 'maxCost'>): number | null {
+  const operation = getOperationAST(document, operationName ?? undefined);
+  return operation ? walkCost(schema, document, operation, {}, options) : null;
 }
 
 export function useVariableCost(options: VariableCostOptions): Plugin {
