@@ -3,20 +3,23 @@
 # `worker` a task worker, `all` both in one process. Production needs DATABASE_URL (PostgreSQL),
 # REDIS_URL and JWT_SECRET; files go to DATA_DIR (a volume shared by every container) or to S3
 # (S3_BUCKET…) when the containers run on several hosts.
-FROM node:20-bookworm-slim
-
-ENV NODE_ENV=production \
-    HOST=0.0.0.0 \
-    PORT=4000 \
-    DATA_DIR=/data
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
 
-# Dependencies first, so that a change to the code does not reinstall them. Their install scripts
-# are not needed: argon2 and sharp ship prebuilt binaries, esbuild (tsx) its platform package.
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# argon2's prebuilt binary crashes some machines as it loads (a segmentation fault on this
+# project's CI machine): its install script tests it and builds argon2 from source when it does
+# not load, as `npm ci` does outside Docker. The compilers for that stay in this stage.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 
-# The Prisma client is generated from the schema (no engine download: Prisma 7's query compiler).
+# Dependencies first, so that a change to the code does not reinstall them. The other install
+# scripts are not needed: sharp ships prebuilt binaries, esbuild (tsx) its platform package.
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm rebuild argon2 && npm cache clean --force
+
+# The Prisma client is generated from the schema. Prisma's CLI downloads its schema engine from
+# binaries.prisma.sh for this; the server itself runs no engine (Prisma 7's query compiler).
 COPY prisma ./prisma
 COPY prisma.config.ts tsconfig.json ./
 COPY scripts ./scripts
@@ -26,6 +29,14 @@ COPY src ./src
 COPY schema.graphql ./
 # One compiled module: nothing is compiled at start, and the process holds less memory.
 RUN node scripts/build.mjs
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=4000 \
+    DATA_DIR=/data
+WORKDIR /app
+COPY --from=build /app /app
 
 RUN mkdir -p /data && chown node:node /data
 USER node
