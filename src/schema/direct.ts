@@ -267,16 +267,16 @@ export function createDirect(yoga: YogaServerInstance<any, any>, hooks: DirectHo
     try {
       const plan = planOf(params, request);
       const result = (plan ? await runPlanned(plan, params, request, serverContext) : await yoga.getResultForParams({ params: params as any, request: request as unknown as Request }, serverContext as any)) as ExecutionResult;
-      // The data as it is (see DirectOptions.data): a success answers 200 with Yoga's headers for JSON.
-      if (options?.data && plan?.plainData && !result.errors && !result.extensions && result.data) {
-        const processed = hooks.process(result);
-        if (processed === result) return { status: 200, headers: dataHeaders(mediaType, request), body: '', data: result.data };
-      }
       // A stream (a subscription) is not JSON: closed at once, answered 406 as Yoga answers a
       // stream to a client that accepts only JSON (the HTTP path sends subscriptions to Yoga).
       const stream = isAsyncIterable(result);
       if (stream) await (result as AsyncIterableIterator<unknown>).return?.();
-      out = processRegularResult(stream ? result : hooks.process(result), capture, mediaType) as unknown as Captured;
+      const processed = stream ? result : hooks.process(result);
+      // The data as it is (see DirectOptions.data): a success answers 200 with Yoga's headers for JSON.
+      if (options?.data && plan?.plainData && processed === result && !result.errors && !result.extensions && result.data) {
+        return { status: 200, headers: dataHeaders(mediaType, request), body: '', data: result.data };
+      }
+      out = processRegularResult(processed, capture, mediaType) as unknown as Captured;
     } catch (err) {
       // As Yoga's handler: an error outside execution is answered masked.
       out = processRegularResult(hooks.process({ errors: hooks.handleError(err) }), capture, mediaType) as unknown as Captured;
