@@ -9,17 +9,29 @@
  * each item is run again on its own, so one item's trouble fails only its own caller; unless
  * `alone(err)` says no (a batch whose outcome is unknown, e.g. its connection was lost after
  * the statement was sent, must not be written twice): then every caller gets the error.
+ *
+ * `inFlight` bounds the batches running at once. A batch whose turn has ended while that many
+ * are running keeps taking items until one of them finishes, and then goes: an idle process
+ * sends each batch at once, a busy one sends fewer and larger batches (what a statement costs
+ * the database is mostly per statement, not per row). Unbounded by default.
  */
 export function tickBatcher<I, R>(
   keyOf: (item: I) => number,
   run: (items: I[]) => Promise<Map<number, R>>,
-  opts: { max?: number; alone?: (err: unknown) => boolean } = {},
+  opts: { max?: number; alone?: (err: unknown) => boolean; inFlight?: number } = {},
 ): (item: I) => Promise<R | null> {
   const max = opts.max ?? 200;
+  const limit = opts.inFlight ?? Infinity;
   type Waiting = { item: I; resolve(r: R | null): void; reject(err: unknown): void };
-  let pending: Map<number, Waiting[]> | null = null;
+  type Batch = Map<number, Waiting[]>;
+  // The batch taking items; whether its turn has ended (it goes when a slot is free); full
+  // batches waiting for a slot, oldest first; batches running.
+  let open: Batch | null = null;
+  let due = false;
+  const full: Batch[] = [];
+  let running = 0;
   const settle = (waiting: Waiting[], result: R | null) => waiting.forEach((w, i) => w.resolve(i === 0 ? result : null));
-  const flush = async (batch: Map<number, Waiting[]>) => {
+  const flush = async (batch: Batch) => {
     const items = [...batch.values()].map((w) => w[0]!.item);
     try {
       const results = await run(items);
@@ -39,20 +51,39 @@ export function tickBatcher<I, R>(
       );
     }
   };
+  const start = (batch: Batch) => {
+    running++;
+    void flush(batch).finally(() => {
+      running--;
+      const next = full.shift() ?? (due ? close() : null);
+      if (next) start(next);
+    });
+  };
+  const close = () => {
+    const batch = open;
+    open = null;
+    due = false;
+    return batch;
+  };
   return (item) =>
     new Promise((resolve, reject) => {
       const key = keyOf(item);
-      if (!pending) {
-        const batch = (pending = new Map());
+      if (!open) {
+        const batch = (open = new Map());
         setImmediate(() => {
-          if (pending === batch) pending = null;
-          void flush(batch);
+          if (open !== batch) return;
+          if (running < limit) start(close()!);
+          else due = true;
         });
       }
-      const waiting = pending.get(key) ?? [];
+      const waiting = open.get(key) ?? [];
       waiting.push({ item, resolve, reject });
-      pending.set(key, waiting);
-      // A full batch goes now; the next call starts another.
-      if (pending.size >= max) pending = null;
+      open.set(key, waiting);
+      // A full batch goes now (or as soon as a slot is free); the next call starts another.
+      if (open.size >= max) {
+        const batch = close()!;
+        if (running < limit) start(batch);
+        else full.push(batch);
+      }
     });
 }

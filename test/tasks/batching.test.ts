@@ -65,6 +65,83 @@ describe('tickBatcher', () => {
     assert.deepEqual(await Promise.all([1, 2, 3, 4, 5].map(f)), [1, 2, 3, 4, 5]);
     assert.deepEqual(runs, [[1, 2], [3, 4], [5]]);
   });
+
+  /** A batcher whose runs each wait until the test releases them. */
+  function held(opts: Parameters<typeof tickBatcher>[2]) {
+    const runs: number[][] = [];
+    const gates: (() => void)[] = [];
+    const f = tickBatcher<number, number>(
+      (n) => n,
+      async (items) => {
+        runs.push(items);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        if (items.includes(13)) throw new Error('thirteen');
+        return new Map(items.map((n) => [n, n * 10]));
+      },
+      opts,
+    );
+    return { f, runs, release: () => gates.shift()!() };
+  }
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+  test('in flight: later turns wait while a batch runs, and then go as one batch', async () => {
+    const { f, runs, release } = held({ inFlight: 1 });
+    const first = f(1);
+    await turn();
+    assert.deepEqual(runs, [[1]]);
+    // Three more turns while the first batch runs: nothing goes, the calls gather.
+    const later = [f(2)];
+    await turn();
+    later.push(f(3));
+    await turn();
+    later.push(f(4));
+    await turn();
+    assert.deepEqual(runs, [[1]], 'nothing else runs while one batch is in flight');
+    release();
+    assert.equal(await first, 10);
+    await turn();
+    assert.deepEqual(runs, [[1], [2, 3, 4]]);
+    release();
+    assert.deepEqual(await Promise.all(later), [20, 30, 40]);
+    // Idle again: the next call goes in its own turn.
+    const next = f(5);
+    await turn();
+    assert.deepEqual(runs, [[1], [2, 3, 4], [5]]);
+    release();
+    assert.equal(await next, 50);
+  });
+
+  test('in flight: without a bound each turn goes at once', async () => {
+    const { f, runs, release } = held({});
+    const a = f(1);
+    await turn();
+    const b = f(2);
+    await turn();
+    assert.deepEqual(runs, [[1], [2]]);
+    release();
+    release();
+    assert.deepEqual(await Promise.all([a, b]), [10, 20]);
+  });
+
+  test('in flight: full batches wait their turn in order, and a failing batch frees its slot', async () => {
+    const { f, runs, release } = held({ inFlight: 1, max: 2 });
+    const all = Promise.allSettled([f(13)]);
+    await turn();
+    // Two full batches and part of a third gather while 13's batch runs.
+    const rest = Promise.allSettled([1, 2, 3, 4, 5].map(f));
+    await turn();
+    assert.deepEqual(runs, [[13]]);
+    release(); // 13 fails alone: its slot is free again
+    const [failed] = await all;
+    assert.equal(failed!.status, 'rejected');
+    for (let i = 0; i < 3; i++) {
+      await turn();
+      release();
+    }
+    const got = await rest;
+    assert.deepEqual(runs, [[13], [1, 2], [3, 4], [5]]);
+    assert.deepEqual(got.map((r) => (r.status === 'fulfilled' ? r.value : null)), [10, 20, 30, 40, 50]);
+  });
 });
 
 describe('task creations of one moment', () => {

@@ -196,7 +196,8 @@ const insertTaskWithHold = async (db: Pick<Deps, 'prisma'>, r: TaskRow): Promise
 
 /**
  * insertTaskWithHold for a busy API instance: the tasks created in one turn of the event loop
- * outside a transaction are inserted by one statement. A row the batch leaves out (the balance
+ * outside a transaction are inserted by one statement, and while one such statement runs the
+ * next creations gather into the next one (one in flight: the statement's cost is mostly fixed). A row the batch leaves out (the balance
  * did not cover it after the others of its owner) is tried again on its own, so it is refused
  * only when the balance is short for it alone.
  */
@@ -215,7 +216,7 @@ function insertBatched(db: Pick<Deps, 'prisma'>, r: TaskRow): Promise<Task | nul
       },
       // Inserted again one by one only when the database refused the statement (nothing was
       // written); a lost connection leaves its outcome unknown, and every caller gets the error.
-      { alone: (err) => err instanceof Prisma.PrismaClientKnownRequestError && !isUnavailable(err) },
+      { alone: (err) => err instanceof Prisma.PrismaClientKnownRequestError && !isUnavailable(err), inFlight: 1 },
     );
     insert = async (row) => {
       const got = await batch({ k: seq++, row });
@@ -416,10 +417,11 @@ export async function finishSucceededMany(deps: Pick<Deps, 'prisma'>, items: { i
 
 /**
  * Finishes a running task as succeeded (finishSucceededMany); null when it was not running or a
- * cancel was asked. The tasks that finish in one turn of the event loop share a statement.
+ * cancel was asked. The tasks that finish in one turn of the event loop share a statement; while
+ * one runs, the next finishes gather into the next one.
  */
 export function createFinisher(deps: Pick<Deps, 'prisma'>): (id: number, success: Success) => Promise<Finished | null> {
-  const finish = tickBatcher<{ id: number; success: Success }, Finished>((i) => i.id, (items) => finishSucceededMany(deps, items));
+  const finish = tickBatcher<{ id: number; success: Success }, Finished>((i) => i.id, (items) => finishSucceededMany(deps, items), { inFlight: 1 });
   return (id, success) => finish({ id, success });
 }
 
@@ -432,7 +434,8 @@ export interface Claimed {
 /**
  * Takes tasks for runs in this process: queued or (a run that died) running; each claim counts
  * an attempt; null when the task has finished or is gone. The claims asked in one turn of the
- * event loop go to the database as one statement (a busy worker starts many tasks at once).
+ * event loop go to the database as one statement (a busy worker starts many tasks at once), one
+ * statement at a time.
  */
 export function createClaimer(deps: Pick<Deps, 'prisma'>): (id: number) => Promise<Claimed | null> {
   const claim = tickBatcher<number, Claimed>(
@@ -445,6 +448,7 @@ export function createClaimer(deps: Pick<Deps, 'prisma'>): (id: number) => Promi
           ${hookIdsSql('tasks.user_id', 'ai.task.started')} AS "startedHooks"`;
       return new Map(rows.map(({ startedHooks, ...task }) => [task.id, { task, startedHooks }]));
     },
+    { inFlight: 1 },
   );
   // Not a task id (a job added by hand): nothing to claim.
   return (id) => (!Number.isInteger(id) || id < 1 || id > 2147483647 ? Promise.resolve(null) : claim(id));
