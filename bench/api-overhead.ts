@@ -5,13 +5,15 @@
 //       hash → its user and credit account) in a process of its own. Goal ≥ 0.5 of its req/s.
 //   P2: a REST route (`GET /v1/models`) against the GraphQL operation it runs
 //       (`{ models { id kind name description updatedAt } }`), same key. Goal ≥ 0.9.
+// Callers: K users with an API key each (default one per connection), each request with the next
+// key in turn, so that requests in flight at once are mostly of different callers.
 // Load: autocannon from this process, C connections for S seconds per target, after a warm-up,
 // in R rounds of S/R seconds: each round runs every target once, in an order rotated from round to
 // round, so that a slow spell of the shared machine falls on all targets alike rather than on
 // whichever ran then. Rates are each target's requests over its seconds; each round's ratios are
 // printed too.
 //
-// Usage: node --import tsx bench/api-overhead.ts [connections=32] [seconds=10] [rounds=5]
+// Usage: node --import tsx bench/api-overhead.ts [connections=32] [seconds=10] [rounds=5] [keys=connections]
 import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
 import { openDatabase } from '../src/db.js';
@@ -21,13 +23,18 @@ import { benchEnv, cpuMeter, freshDatabase, spawnRole } from './common.js';
 const connections = Number(process.argv[2] ?? 32);
 const seconds = Number(process.argv[3] ?? 10);
 const rounds = Math.max(1, Number(process.argv[4] ?? 5));
+const keyCount = Math.max(1, Number(process.argv[5] ?? connections));
 
 const db = await freshDatabase('p1');
 const env = benchEnv('p1', db.url, { MIGRATE_ON_START: 'true', PORT: '4871', RATE_LIMIT_API_PER_MINUTE: '100000000', NODE_ENV: 'production' });
 const api = await spawnRole('serve', env);
 const database = await openDatabase({ url: db.url, poolSize: 4 });
-const user = await database.prisma.user.create({ data: { username: 'p1user', email: 'p1@example.com', creditAccount: { create: { available: 1000 } } } });
-const { key } = await createApiKey({ prisma: database.prisma }, user.id, { name: 'bench' });
+const keys: string[] = [];
+for (let i = 0; i < keyCount; i++) {
+  const user = await database.prisma.user.create({ data: { username: `p1user${i}`, email: `p1-${i}@example.com`, creditAccount: { create: { available: 1000 } } } });
+  keys.push((await createApiKey({ prisma: database.prisma }, user.id, { name: 'bench' })).key);
+}
+const key = keys[0]!;
 await database.prisma.$disconnect();
 
 // The bare handler, in its own process like the API (BARE_NODE_ARGS adds node flags, e.g. --cpu-prof).
@@ -42,9 +49,16 @@ const MODELS = JSON.stringify({ query: '{ models { id kind name description upda
 const gqlHeaders = { 'content-type': 'application/json', 'x-api-key': key, accept: 'application/graphql-response+json' };
 
 type Target = { name: string; url: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; check(body: string): boolean };
+/** The header that carries each target's key; every request takes the next key. */
+const keyHeader = (t: Target) => ('x-api-key' in t.headers ? 'x-api-key' : 'authorization');
+let next = 0;
+const withNextKey = (t: Target) => (req: autocannon.Request): autocannon.Request => {
+  const k = keys[next++ % keys.length]!;
+  return { ...req, headers: { ...t.headers, [keyHeader(t)]: keyHeader(t) === 'authorization' ? `Bearer ${k}` : k } };
+};
 const targets: Record<string, Target> = {
-  bare: { name: 'bare node:http + pg', url: 'http://127.0.0.1:4872/me', method: 'GET', headers: { 'x-api-key': key }, check: (b) => JSON.parse(b).email === 'p1@example.com' },
-  me: { name: 'GraphQL me', url: `${api.url}/graphql`, method: 'POST', headers: gqlHeaders, body: ME, check: (b) => JSON.parse(b).data?.me?.email === 'p1@example.com' },
+  bare: { name: 'bare node:http + pg', url: 'http://127.0.0.1:4872/me', method: 'GET', headers: { 'x-api-key': key }, check: (b) => JSON.parse(b).email === 'p1-0@example.com' },
+  me: { name: 'GraphQL me', url: `${api.url}/graphql`, method: 'POST', headers: gqlHeaders, body: ME, check: (b) => JSON.parse(b).data?.me?.email === 'p1-0@example.com' },
   rest: { name: 'REST GET /v1/models', url: `${api.url}/v1/models`, method: 'GET', headers: { authorization: `Bearer ${key}` }, check: (b) => JSON.parse(b).data?.length > 0 },
   models: { name: 'GraphQL models', url: `${api.url}/graphql`, method: 'POST', headers: gqlHeaders, body: MODELS, check: (b) => JSON.parse(b).data?.models?.length > 0 },
 };
@@ -55,7 +69,7 @@ async function run(t: Target, duration: number) {
   const text = await res.text();
   if (res.status !== 200 || !t.check(text)) throw new Error(`${t.name}: ${res.status} ${text.slice(0, 300)}`);
   const meter = cpuMeter({ api: api.proc.pid, bare: bare.pid });
-  const r = await autocannon({ url: t.url, method: t.method, headers: t.headers, body: t.body, connections, duration });
+  const r = await autocannon({ url: t.url, method: t.method, headers: t.headers, body: t.body, connections, duration, requests: [{ setupRequest: withNextKey(t) }] });
   const cpu = meter?.() ?? {};
   return { rps: r.requests.total / duration, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total, cpu };
 }
@@ -84,7 +98,7 @@ try {
       return [k, { rps: sum(rs.map((r) => r.total)) / seconds, p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), non2xx: sum(rs.map((r) => r.non2xx)), errors: sum(rs.map((r) => r.errors)), total: sum(rs.map((r) => r.total)), cpu }];
     }),
   );
-  console.log(`\n${connections} connections, ${seconds} s each in ${rounds} rounds, ${new Date().toISOString().slice(0, 10)}\n`);
+  console.log(`\n${connections} connections, ${keyCount} API keys (users) in turn, ${seconds} s each in ${rounds} rounds, ${new Date().toISOString().slice(0, 10)}\n`);
   console.log('| target | req/s | p50 (ms) | p99 (ms) | requests | non-2xx | errors |');
   console.log('|---|---|---|---|---|---|---|');
   for (const [k, t] of Object.entries(targets)) {

@@ -5,7 +5,8 @@
  * Returns a function of one item that resolves with that item's result from `run`, called once
  * for all the items asked for in the same turn of the event loop (at most `max` at a time).
  * `run` answers by key; an item it leaves out resolves null. The same key twice in one batch is
- * one item: the first caller gets the result, the others null. When `run` fails for a batch,
+ * one item: the first caller gets the result, the others null (with `share`, all of them get it:
+ * for reads). When `run` fails for a batch,
  * each item is run again on its own, so one item's trouble fails only its own caller; unless
  * `alone(err)` says no (a batch whose outcome is unknown, e.g. its connection was lost after
  * the statement was sent, must not be written twice): then every caller gets the error.
@@ -15,22 +16,22 @@
  * sends each batch at once, a busy one sends fewer and larger batches (what a statement costs
  * the database is mostly per statement, not per row). Unbounded by default.
  */
-export function tickBatcher<I, R>(
-  keyOf: (item: I) => number,
-  run: (items: I[]) => Promise<Map<number, R>>,
-  opts: { max?: number; alone?: (err: unknown) => boolean; inFlight?: number } = {},
+export function tickBatcher<I, R, K = number>(
+  keyOf: (item: I) => K,
+  run: (items: I[]) => Promise<Map<K, R>>,
+  opts: { max?: number; alone?: (err: unknown) => boolean; inFlight?: number; share?: boolean } = {},
 ): (item: I) => Promise<R | null> {
   const max = opts.max ?? 200;
   const limit = opts.inFlight ?? Infinity;
   type Waiting = { item: I; resolve(r: R | null): void; reject(err: unknown): void };
-  type Batch = Map<number, Waiting[]>;
+  type Batch = Map<K, Waiting[]>;
   // The batch taking items; whether its turn has ended (it goes when a slot is free); full
   // batches waiting for a slot, oldest first; batches running.
   let open: Batch | null = null;
   let due = false;
   const full: Batch[] = [];
   let running = 0;
-  const settle = (waiting: Waiting[], result: R | null) => waiting.forEach((w, i) => w.resolve(i === 0 ? result : null));
+  const settle = (waiting: Waiting[], result: R | null) => waiting.forEach((w, i) => w.resolve(i === 0 || opts.share ? result : null));
   const flush = async (batch: Batch) => {
     const items = [...batch.values()].map((w) => w[0]!.item);
     try {

@@ -1,6 +1,6 @@
 // The credential lookups on the pool (PostgreSQL, `Database.sql`) return the viewer Prisma's raw
 // query returns, timestamps included, whatever the process's time zone; and Prisma's statements
-// are prepared under names that stay bounded.
+// are prepared under names that stay bounded; the lookups asked at one moment share a statement.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { preparedName, type Database } from '../../src/db.js';
@@ -95,5 +95,79 @@ describe('credential lookup through Prisma (the embedded database, or PostgreSQL
     await db.prisma.authSession.update({ where: { id: session.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
     assert.equal((await resolveViewer({ prisma: db.prisma, tokens, keyUsage }, key)).kind, 'anonymous');
     assert.equal((await resolveViewer({ prisma: db.prisma, tokens, keyUsage }, token)).kind, 'anonymous');
+  });
+});
+
+describe('credential lookups of one moment share a statement', () => {
+  let db: Database;
+  before(async () => {
+    db = await openTestDatabase();
+  });
+  after(() => db.close());
+
+  test('each request gets its own caller; the same credential twice is one row; nothing is kept for later', async () => {
+    const users = [];
+    const keys: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const u = await db.prisma.user.create({ data: { username: `moment${i}`, email: `moment${i}@example.com`, creditAccount: { create: { available: 10 + i } } } });
+      users.push(u);
+      keys.push((await createApiKey({ prisma: db.prisma }, u.id, { name: 'k' })).key);
+    }
+    const session = await db.prisma.authSession.create({ data: { userId: users[0]!.id, expiresAt: new Date(Date.now() + 3600_000) } as never });
+    const tokens = createTokenSigner(new Uint8Array(32).fill(7), 600);
+    const token = await tokens.sign({ userId: users[0]!.id, sessionId: session.id });
+    const keyUsage = { record: () => undefined } as never;
+    // The statements each path sends, as the values they look up.
+    const sent: unknown[][] = [];
+    const paths = [
+      {
+        name: 'Prisma',
+        deps: {
+          prisma: new Proxy(db.prisma, {
+            get: (target, p) =>
+              p === '$queryRawUnsafe'
+                ? (text: string, values: unknown[]) => {
+                    sent.push(values);
+                    return target.$queryRawUnsafe(text, values);
+                  }
+                : Reflect.get(target, p),
+          }),
+        },
+      },
+      ...(db.sql
+        ? [
+            {
+              name: 'pool',
+              deps: {
+                prisma: db.prisma,
+                sql: (<T>(name: string, text: string, values: unknown[]) => {
+                  sent.push(values[0] as unknown[]);
+                  return db.sql!<T>(name, text, values);
+                }) as Database['sql'],
+              },
+            },
+          ]
+        : []),
+    ];
+    for (const path of paths) {
+      sent.length = 0;
+      const deps = { ...path.deps, tokens, keyUsage };
+      const asked = [keys[0]!, keys[1]!, token, keys[2]!, keys[1]!, 'sk_not_a_key'];
+      const got = await Promise.all(asked.map((c) => resolveViewer(deps, c)));
+      assert.deepEqual(
+        got.map((v) => (v.kind === 'user' ? [v.user.id, v.credits?.available, v.apiKey ? 'key' : 'session'] : v.kind)),
+        [[users[0]!.id, 10, 'key'], [users[1]!.id, 11, 'key'], [users[0]!.id, 10, 'session'], [users[2]!.id, 12, 'key'], [users[1]!.id, 11, 'key'], 'anonymous'],
+        path.name,
+      );
+      // One statement for the keys (the repeated one once) and one for the session.
+      assert.equal(sent.length, 2, `${path.name}: ${JSON.stringify(sent)}`);
+      assert.deepEqual(sent.map((v) => v.length).sort(), [1, 4]);
+      // Requests with the same key share the row, not the objects made from it.
+      assert.notEqual((got[1] as { user: object }).user, (got[4] as { user: object }).user);
+      assert.deepEqual((got[1] as { user: object }).user, (got[4] as { user: object }).user);
+    }
+    // A key revoked between two moments is refused at the next one: rows are not kept.
+    await db.prisma.apiKey.updateMany({ where: { userId: users[2]!.id }, data: { revokedAt: new Date() } });
+    for (const path of paths) assert.equal((await resolveViewer({ ...path.deps, tokens, keyUsage }, keys[2]!)).kind, 'anonymous', path.name);
   });
 });

@@ -4,6 +4,7 @@ import { anonymous } from '../../context.js';
 import type { User } from '../../generated/prisma/client.js';
 import { sha256 } from '../../lib/crypto.js';
 import { utcTimestamp } from '../../db.js';
+import { tickBatcher } from '../../lib/batch.js';
 
 export const API_KEY_PREFIX = 'sk_';
 
@@ -20,14 +21,33 @@ export function credentialFrom(headers: { get(name: string): string | null }): s
 type ViewerDeps = Pick<Deps, 'prisma' | 'tokens' | 'keyUsage' | 'sql'>;
 
 /**
- * A lookup's one row, as one JSON value: on the pool directly where the database offers it
- * (PostgreSQL), else through Prisma. One column rather than twenty: pg describes, and sets up a
- * parser and a row object for, every column of every result, which cost more than the query.
+ * The lookups of one kind asked in one turn of the event loop, as one statement (one in flight
+ * at a time; while it runs, the next ones gather): a busy API instance sends one lookup for many
+ * requests, and requests with the same credential share its row. Each row is one JSON value: on
+ * the pool directly where the database offers it (PostgreSQL), else through Prisma. One column
+ * rather than twenty: pg describes, and sets up a parser and a row object for, every column of
+ * every result, which cost more than the query. `text` selects `k` (the value looked up) and `v`
+ * (the row as JSON) for the values of the array `$1`.
  */
-async function lookup<T>(deps: ViewerDeps, name: string, text: string, value: unknown): Promise<T | undefined> {
-  const rows = deps.sql ? await deps.sql<{ v: unknown }>(name, text, [value]) : await deps.prisma.$queryRawUnsafe<{ v: unknown }[]>(text, value);
-  const v = rows[0]?.v;
-  return v == null ? undefined : ((typeof v === 'string' ? JSON.parse(v) : v) as T);
+type Lookup = (value: string) => Promise<unknown>;
+const lookups = new WeakMap<object, Map<string, Lookup>>();
+function lookup<T>(deps: ViewerDeps, name: string, text: string, value: string): Promise<T | undefined> {
+  const owner = deps.sql ?? deps.prisma;
+  let byName = lookups.get(owner);
+  if (!byName) lookups.set(owner, (byName = new Map()));
+  let one = byName.get(name);
+  if (!one) {
+    const batch = tickBatcher<string, unknown, string>(
+      (v) => v,
+      async (values) => {
+        const rows = deps.sql ? await deps.sql<{ k: string; v: unknown }>(name, text, [values]) : await deps.prisma.$queryRawUnsafe<{ k: string; v: unknown }[]>(text, values);
+        return new Map(rows.map((r) => [r.k, typeof r.v === 'string' ? JSON.parse(r.v) : r.v]));
+      },
+      { inFlight: 1, share: true, max: 100 },
+    );
+    byName.set(name, (one = (value) => batch(value).then((v) => v ?? undefined)));
+  }
+  return one(value) as Promise<T | undefined>;
 }
 
 /** A `timestamp` column as JSON gives it, or null. */
@@ -53,13 +73,13 @@ const USER_JSON = `'id', u.id, 'username', u.username, 'email', u.email, 'name',
   'wechatOpenId', u.wechat_open_id, 'googleSub', u.google_sub, 'createdAt', u.created_at, 'updatedAt', u.updated_at, 'lastLoginAt', u.last_login_at,
   'creditsAvailable', coalesce(c.available, 0), 'creditsReserved', coalesce(c.reserved, 0)`;
 
-const SESSION_LOOKUP = `SELECT json_build_object('sessionId', s.id, 'sessionRevokedAt', s.revoked_at, 'sessionExpiresAt', s.expires_at, ${USER_JSON}) AS v
+const SESSION_LOOKUP = `SELECT s.id AS k, json_build_object('sessionId', s.id, 'sessionRevokedAt', s.revoked_at, 'sessionExpiresAt', s.expires_at, ${USER_JSON}) AS v
   FROM auth_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN credit_accounts c ON c.user_id = u.id
-  WHERE s.id = $1`;
+  WHERE s.id = ANY($1::text[])`;
 
-const KEY_LOOKUP = `SELECT json_build_object('keyId', k.id, 'keyScopes', k.scopes, 'keyRevokedAt', k.revoked_at, 'keyExpiresAt', k.expires_at, ${USER_JSON}) AS v
+const KEY_LOOKUP = `SELECT k.key_hash AS k, json_build_object('keyId', k.id, 'keyScopes', k.scopes, 'keyRevokedAt', k.revoked_at, 'keyExpiresAt', k.expires_at, ${USER_JSON}) AS v
   FROM api_keys k JOIN users u ON u.id = k.user_id LEFT JOIN credit_accounts c ON c.user_id = u.id
-  WHERE k.key_hash = $1`;
+  WHERE k.key_hash = ANY($1::text[])`;
 
 /** The user as the lookups give it: timestamps as JSON strings. */
 type UserJson = Omit<User, 'createdAt' | 'updatedAt' | 'lastLoginAt'> & { createdAt: string; updatedAt: string; lastLoginAt: string | null; creditsAvailable: number; creditsReserved: number };
