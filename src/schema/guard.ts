@@ -130,13 +130,17 @@ function nodeCheck(schema: GraphQLSchema) {
 /** Wraps the resolvers (and subscribers) of every field that takes arguments, and of every Prisma relation. */
 export function guardSchema(schema: GraphQLSchema): GraphQLSchema {
   const queryType = schema.getQueryType();
+  const mutationType = schema.getMutationType();
   const nodes: Guard = { check: nodeCheck(schema), missing: 'Node', items: true };
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
       const relation = !!field.extensions?.pothosPrismaRelationField;
       if (!field.args.length && !relation) continue;
-      const guard: Guard = type === queryType && (field.name === 'node' || field.name === 'nodes') ? nodes : relation ? { missing: type.name } : {};
+      // A mutation's row that was there when checked and is gone when written (deleted meanwhile
+      // by another request) is not found, as it would have been a moment later.
+      const guard: Guard =
+        type === queryType && (field.name === 'node' || field.name === 'nodes') ? nodes : relation ? { missing: type.name } : type === mutationType ? { missing: labelOf(field) } : {};
       if (field.resolve) field.resolve = guarded(field, field.resolve, guard);
       if (field.subscribe) field.subscribe = guarded(field, field.subscribe, guard);
     }
