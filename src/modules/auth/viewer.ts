@@ -26,29 +26,47 @@ type ViewerDeps = Pick<Deps, 'prisma' | 'tokens' | 'keyUsage' | 'sql'>;
  * requests, and requests with the same credential share its row. Each row is one JSON value: on
  * the pool directly where the database offers it (PostgreSQL), else through Prisma. One column
  * rather than twenty: pg describes, and sets up a parser and a row object for, every column of
- * every result, which cost more than the query. `text` selects `k` (the value looked up) and `v`
- * (the row as JSON) for the values of the array `$1`.
+ * every result, which cost more than the query.
  */
 type Lookup = (value: string) => Promise<unknown>;
 const lookups = new WeakMap<object, Map<string, Lookup>>();
-function lookup<T>(deps: ViewerDeps, name: string, text: string, value: string): Promise<T | undefined> {
+function lookup<T>(deps: ViewerDeps, q: LookupSql, value: string): Promise<T | undefined> {
   const owner = deps.sql ?? deps.prisma;
   let byName = lookups.get(owner);
   if (!byName) lookups.set(owner, (byName = new Map()));
-  let one = byName.get(name);
+  let one = byName.get(q.name);
   if (!one) {
+    const run = <R>(name: string, text: string, value: unknown) => (deps.sql ? deps.sql<R>(name, text, [value]) : deps.prisma.$queryRawUnsafe<R[]>(text, value));
     const batch = tickBatcher<string, unknown, string>(
       (v) => v,
       async (values) => {
-        const rows = deps.sql ? await deps.sql<{ k: string; v: unknown }>(name, text, [values]) : await deps.prisma.$queryRawUnsafe<{ k: string; v: unknown }[]>(text, values);
-        return new Map(rows.map((r) => [r.k, typeof r.v === 'string' ? JSON.parse(r.v) : r.v]));
+        const rows = values.length === 1 ? await run<{ k: string; v: unknown }>(q.name, q.one, values[0]) : await run<{ k: string; v: unknown }>(`${q.name}_many`, q.many, values);
+        return new Map(rows.filter((r) => r.v != null).map((r) => [r.k, typeof r.v === 'string' ? JSON.parse(r.v) : r.v]));
       },
       { inFlight: 1, share: true, max: 100 },
     );
-    byName.set(name, (one = (value) => batch(value).then((v) => v ?? undefined)));
+    byName.set(q.name, (one = (value) => batch(value).then((v) => v ?? undefined)));
   }
   return one(value) as Promise<T | undefined>;
 }
+
+/**
+ * A lookup's statements: `k` (the value looked up) and `v` (the row as JSON; null or no row when
+ * there is none). One value: a plain `=`, whose generic plan PostgreSQL keeps. Several: each
+ * value by its own subquery, the single lookup's plan (index scans, nested loops) per value; a
+ * statement on an array is planned again on every run (its custom plan, sized by the array,
+ * always looks cheaper than the generic one), which the one-value case must not pay.
+ */
+interface LookupSql {
+  name: string;
+  one: string;
+  many: string;
+}
+const lookupSql = (name: string, row: string, from: string, column: string): LookupSql => ({
+  name,
+  one: `SELECT ${column} AS k, ${row} AS v ${from} WHERE ${column} = $1`,
+  many: `SELECT l.k, (SELECT ${row} ${from} WHERE ${column} = l.k) AS v FROM unnest($1::text[]) AS l(k)`,
+});
 
 /** A `timestamp` column as JSON gives it, or null. */
 const date = (v: string | null): Date | null => (v === null ? null : utcTimestamp(v));
@@ -59,7 +77,7 @@ export async function resolveViewer(deps: ViewerDeps, credential: string | null,
   if (credential.startsWith(API_KEY_PREFIX)) return viewerFromApiKey(deps, credential, opts.count ?? true);
   const claims = await deps.tokens.verify(credential);
   if (!claims) return anonymous;
-  const session = await lookup<UserJson & { sessionId: string; sessionRevokedAt: string | null; sessionExpiresAt: string }>(deps, 'viewer_session', SESSION_LOOKUP, claims.sessionId);
+  const session = await lookup<UserJson & { sessionId: string; sessionRevokedAt: string | null; sessionExpiresAt: string }>(deps, SESSION_LOOKUP, claims.sessionId);
   if (!session || session.sessionRevokedAt || date(session.sessionExpiresAt)! <= new Date()) return anonymous;
   const { user, credits } = split(session);
   // The session's user must be the token's, and still allowed in.
@@ -73,13 +91,19 @@ const USER_JSON = `'id', u.id, 'username', u.username, 'email', u.email, 'name',
   'wechatOpenId', u.wechat_open_id, 'googleSub', u.google_sub, 'createdAt', u.created_at, 'updatedAt', u.updated_at, 'lastLoginAt', u.last_login_at,
   'creditsAvailable', coalesce(c.available, 0), 'creditsReserved', coalesce(c.reserved, 0)`;
 
-const SESSION_LOOKUP = `SELECT s.id AS k, json_build_object('sessionId', s.id, 'sessionRevokedAt', s.revoked_at, 'sessionExpiresAt', s.expires_at, ${USER_JSON}) AS v
-  FROM auth_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN credit_accounts c ON c.user_id = u.id
-  WHERE s.id = ANY($1::text[])`;
+const SESSION_LOOKUP = lookupSql(
+  'viewer_session',
+  `json_build_object('sessionId', s.id, 'sessionRevokedAt', s.revoked_at, 'sessionExpiresAt', s.expires_at, ${USER_JSON})`,
+  'FROM auth_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN credit_accounts c ON c.user_id = u.id',
+  's.id',
+);
 
-const KEY_LOOKUP = `SELECT k.key_hash AS k, json_build_object('keyId', k.id, 'keyScopes', k.scopes, 'keyRevokedAt', k.revoked_at, 'keyExpiresAt', k.expires_at, ${USER_JSON}) AS v
-  FROM api_keys k JOIN users u ON u.id = k.user_id LEFT JOIN credit_accounts c ON c.user_id = u.id
-  WHERE k.key_hash = ANY($1::text[])`;
+const KEY_LOOKUP = lookupSql(
+  'viewer_key',
+  `json_build_object('keyId', k.id, 'keyScopes', k.scopes, 'keyRevokedAt', k.revoked_at, 'keyExpiresAt', k.expires_at, ${USER_JSON})`,
+  'FROM api_keys k JOIN users u ON u.id = k.user_id LEFT JOIN credit_accounts c ON c.user_id = u.id',
+  'k.key_hash',
+);
 
 /** The user as the lookups give it: timestamps as JSON strings. */
 type UserJson = Omit<User, 'createdAt' | 'updatedAt' | 'lastLoginAt'> & { createdAt: string; updatedAt: string; lastLoginAt: string | null; creditsAvailable: number; creditsReserved: number };
@@ -111,7 +135,7 @@ function split(j: UserJson): { user: User; credits: { available: number; reserve
 // The key, its user and the balance in one statement, on the pool: on the path of every request
 // with an API key, where Prisma's client cost more than the database.
 async function viewerFromApiKey(deps: ViewerDeps, secret: string, count: boolean): Promise<Viewer> {
-  const key = await lookup<UserJson & { keyId: string; keyScopes: string[]; keyRevokedAt: string | null; keyExpiresAt: string | null }>(deps, 'viewer_key', KEY_LOOKUP, sha256(secret));
+  const key = await lookup<UserJson & { keyId: string; keyScopes: string[]; keyRevokedAt: string | null; keyExpiresAt: string | null }>(deps, KEY_LOOKUP, sha256(secret));
   const now = new Date();
   if (!key || key.keyRevokedAt || (key.keyExpiresAt && date(key.keyExpiresAt)! <= now) || key.disabled) return anonymous;
   if (count) deps.keyUsage.record(key.keyId, now);
