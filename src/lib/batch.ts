@@ -54,11 +54,14 @@ export function tickBatcher<I, R, K = number>(
   };
   const start = (batch: Batch) => {
     running++;
-    void flush(batch).finally(() => {
-      running--;
-      const next = full.shift() ?? (due ? close() : null);
-      if (next) start(next);
-    });
+    flush(batch)
+      // Whatever went wrong outside `run` (a throwing `alone`), no caller is left waiting.
+      .catch((err: unknown) => batch.forEach((waiting) => waiting.forEach((w) => w.reject(err))))
+      .finally(() => {
+        running--;
+        const next = full.shift() ?? (due ? close() : null);
+        if (next) start(next);
+      });
   };
   const close = () => {
     const batch = open;

@@ -75,6 +75,9 @@ interface Guard {
 /** String arguments that are keys to look up. */
 const LOOKUP_KEYS = ['id', 'requestId'];
 
+/** Mutations named after the row they change (updateChat, deleteApiKey, replayWebhookDelivery). */
+const ROW_MUTATION = /^(delete|update|replay)[A-Z]/;
+
 /** What a field looks up, for its NOT_FOUND message: deleteApiKey → "API key", taskByRequest → "Task". */
 function labelOf(field: GraphQLField<unknown, unknown>): string {
   const words = field.name.replace(/^(delete|update|replay|get)(?=[A-Z])/, '').replace(/By[A-Z]\w*$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
@@ -137,10 +140,16 @@ export function guardSchema(schema: GraphQLSchema): GraphQLSchema {
     for (const field of Object.values(type.getFields())) {
       const relation = !!field.extensions?.pothosPrismaRelationField;
       if (!field.args.length && !relation) continue;
-      // A mutation's row that was there when checked and is gone when written (deleted meanwhile
-      // by another request) is not found, as it would have been a moment later.
+      // The row an update, delete or replay names, there when checked and gone when written
+      // (deleted meanwhile by another request), is not found, as it would have been a moment later.
       const guard: Guard =
-        type === queryType && (field.name === 'node' || field.name === 'nodes') ? nodes : relation ? { missing: type.name } : type === mutationType ? { missing: labelOf(field) } : {};
+        type === queryType && (field.name === 'node' || field.name === 'nodes')
+          ? nodes
+          : relation
+            ? { missing: type.name }
+            : type === mutationType && ROW_MUTATION.test(field.name)
+              ? { missing: labelOf(field) }
+              : {};
       if (field.resolve) field.resolve = guarded(field, field.resolve, guard);
       if (field.subscribe) field.subscribe = guarded(field, field.subscribe, guard);
     }

@@ -165,6 +165,7 @@ describe('credential lookups of one moment share a statement', () => {
       // Requests with the same key share the row, not the objects made from it.
       assert.notEqual((got[1] as { user: object }).user, (got[4] as { user: object }).user);
       assert.deepEqual((got[1] as { user: object }).user, (got[4] as { user: object }).user);
+      assert.notEqual((got[1] as { user: { metadata: object } }).user.metadata, (got[4] as { user: { metadata: object } }).user.metadata);
     }
     // A key revoked between two moments is refused at the next one: rows are not kept. Alone in
     // its moment, a key takes the one-value statement, as the first test's lookups do.

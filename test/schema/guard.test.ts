@@ -14,7 +14,10 @@ function schemaWith(resolve: () => unknown) {
       query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLString, resolve: () => 'ok' } } }),
       mutation: new GraphQLObjectType({
         name: 'Mutation',
-        fields: { updateChat: { type: GraphQLString, args: { id: { type: new GraphQLNonNull(GraphQLString) } }, resolve } },
+        fields: {
+          updateChat: { type: GraphQLString, args: { id: { type: new GraphQLNonNull(GraphQLString) } }, resolve },
+          changePassword: { type: GraphQLString, args: { password: { type: new GraphQLNonNull(GraphQLString) } }, resolve },
+        },
       }),
     }),
   );
@@ -34,4 +37,11 @@ test('other errors of a mutation are left as they are', async () => {
   const r = await graphql({ schema: schemaWith(() => { throw new Error('boom'); }), source: 'mutation { updateChat(id: "1") }' });
   assert.equal(r.errors![0]!.message, 'boom');
   assert.equal(r.errors![0]!.extensions.code, undefined);
+});
+
+test('a mutation not named after a row keeps the error: its P2025 is not a row the client named', async () => {
+  const r = await graphql({ schema: schemaWith(() => Promise.reject(gone())), source: 'mutation { changePassword(password: "x") }' });
+  assert.equal(r.errors?.length, 1);
+  assert.notEqual(r.errors![0]!.extensions.code, 'NOT_FOUND');
+  assert.ok(r.errors![0]!.originalError instanceof Prisma.PrismaClientKnownRequestError);
 });

@@ -66,6 +66,27 @@ describe('tickBatcher', () => {
     assert.deepEqual(runs, [[1, 2], [3, 4], [5]]);
   });
 
+  test('a failure outside `run` (a throwing `alone`) rejects every caller; the batcher goes on', async () => {
+    let fail = true;
+    const { f, runs } = recorded(
+      (items) => {
+        if (fail) throw new Error('batch failed');
+        return new Map(items.map((n) => [n, n]));
+      },
+      {
+        inFlight: 1,
+        alone: () => {
+          throw new Error('alone failed');
+        },
+      },
+    );
+    const got = await Promise.allSettled([f(1), f(2)]);
+    assert.deepEqual(got.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : r.value)), ['alone failed', 'alone failed']);
+    fail = false;
+    assert.equal(await f(3), 3);
+    assert.deepEqual(runs, [[1, 2], [3]]);
+  });
+
   /** A batcher whose runs each wait until the test releases them. */
   function held(opts: Parameters<typeof tickBatcher>[2]) {
     const runs: number[][] = [];

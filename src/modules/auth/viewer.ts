@@ -5,6 +5,7 @@ import type { User } from '../../generated/prisma/client.js';
 import { sha256 } from '../../lib/crypto.js';
 import { utcTimestamp } from '../../db.js';
 import { tickBatcher } from '../../lib/batch.js';
+import { isUnavailable } from '../../lib/prisma-errors.js';
 
 export const API_KEY_PREFIX = 'sk_';
 
@@ -37,21 +38,24 @@ function lookup<T>(deps: ViewerDeps, q: LookupSql, value: string): Promise<T | u
   let one = byName.get(q.name);
   if (!one) {
     const run = <R>(name: string, text: string, value: unknown) => (deps.sql ? deps.sql<R>(name, text, [value]) : deps.prisma.$queryRawUnsafe<R[]>(text, value));
-    const batch = tickBatcher<string, unknown, string>(
+    // The row's JSON text, parsed by each caller: requests with the same credential share no object.
+    const batch = tickBatcher<string, string, string>(
       (v) => v,
       async (values) => {
-        const rows = values.length === 1 ? await run<{ k: string; v: unknown }>(q.name, q.one, values[0]) : await run<{ k: string; v: unknown }>(`${q.name}_many`, q.many, values);
-        return new Map(rows.filter((r) => r.v != null).map((r) => [r.k, typeof r.v === 'string' ? JSON.parse(r.v) : r.v]));
+        const rows = values.length === 1 ? await run<{ k: string; v: string | null }>(q.name, q.one, values[0]) : await run<{ k: string; v: string | null }>(`${q.name}_many`, q.many, values);
+        return new Map(rows.filter((r) => r.v !== null).map((r) => [r.k, r.v!]));
       },
-      { inFlight: 1, share: true, max: 100 },
+      // A batch that failed because the database is unreachable fails its callers, rather than
+      // being sent again once per value.
+      { inFlight: 1, share: true, max: 100, alone: (err) => !isUnavailable(err) },
     );
-    byName.set(q.name, (one = (value) => batch(value).then((v) => v ?? undefined)));
+    byName.set(q.name, (one = (value) => batch(value).then((v) => (v === null ? undefined : JSON.parse(v)))));
   }
   return one(value) as Promise<T | undefined>;
 }
 
 /**
- * A lookup's statements: `k` (the value looked up) and `v` (the row as JSON; null or no row when
+ * A lookup's statements: `k` (the value looked up) and `v` (the row's JSON text; null or no row when
  * there is none). One value: a plain `=`, whose generic plan PostgreSQL keeps. Several: each
  * value by its own subquery, the single lookup's plan (index scans, nested loops) per value; a
  * statement on an array is planned again on every run (its custom plan, sized by the array,
@@ -64,8 +68,8 @@ interface LookupSql {
 }
 const lookupSql = (name: string, row: string, from: string, column: string): LookupSql => ({
   name,
-  one: `SELECT ${column} AS k, ${row} AS v ${from} WHERE ${column} = $1`,
-  many: `SELECT l.k, (SELECT ${row} ${from} WHERE ${column} = l.k) AS v FROM unnest($1::text[]) AS l(k)`,
+  one: `SELECT ${column} AS k, (${row})::text AS v ${from} WHERE ${column} = $1`,
+  many: `SELECT l.k, (SELECT (${row})::text ${from} WHERE ${column} = l.k) AS v FROM unnest($1::text[]) AS l(k)`,
 });
 
 /** A `timestamp` column as JSON gives it, or null. */
