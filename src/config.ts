@@ -22,6 +22,8 @@ const schema = z.object({
   MIGRATE_ON_START: bool.default(false),
   /** Prepare each statement once per pooled connection (off behind a pooler that cannot keep them, e.g. PgBouncer in transaction mode before 1.21). */
   DATABASE_PREPARED_STATEMENTS: bool.default(true),
+  /** Seconds any one statement on PostgreSQL may run (a lock wait included) before it is canceled; 0: no limit. */
+  DATABASE_STATEMENT_TIMEOUT: z.coerce.number().min(0).default(30),
   /** Redis; set, it switches to BullMQ queues, Redis pub/sub and Redis-backed rate limits. */
   REDIS_URL: z.string().optional(),
   /** Prefix for every Redis key and channel, so several deployments can share one Redis. */

@@ -42,6 +42,11 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** Prepare Prisma's statements once per connection (default true). */
   prepared?: boolean;
+  /**
+   * PostgreSQL: milliseconds a statement may run before the server cancels it (none when unset
+   * or 0). Statements that many callers share (tickBatcher, one in flight) must not wait forever.
+   */
+  statementTimeoutMs?: number;
   /** A PGlite data-dir dump to start from (tests): skips initdb and migrations already in it. */
   loadDataDir?: Blob;
   log?: Logger;
@@ -58,6 +63,7 @@ export function openConfiguredDatabase(config: Config, log?: Logger): Promise<Da
     dataDir: join(config.dataDir, 'pglite'),
     migrate: !config.DATABASE_URL || config.MIGRATE_ON_START,
     prepared: config.DATABASE_PREPARED_STATEMENTS,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT * 1000,
     log,
   });
 }
@@ -74,7 +80,13 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
     }
   }
   // Timestamps are stored as UTC clock times: SQL's now() must be UTC too, whatever the server's zone.
-  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, options: '-c TimeZone=UTC', types: { getTypeParser: typeParser } as pg.CustomTypesConfig });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.poolSize ?? 10,
+    options: '-c TimeZone=UTC',
+    types: { getTypeParser: typeParser } as pg.CustomTypesConfig,
+    ...(opts.statementTimeoutMs ? { statement_timeout: Math.round(opts.statementTimeoutMs) } : {}),
+  });
   // Prisma's adapter listens for errors of idle clients only from its first query on; a lookup on
   // the pool can come first, and an unheard 'error' would end the process.
   pool.on('error', (err) => opts.log?.warn({ err: err.message }, 'idle database connection failed'));
