@@ -6,10 +6,10 @@
  * for all the items asked for in the same turn of the event loop (at most `max` at a time).
  * `run` answers by key; an item it leaves out resolves null. The same key twice in one batch is
  * one item: the first caller gets the result, the others null (with `share`, all of them get it:
- * for reads). When `run` fails for a batch,
- * each item is run again on its own, so one item's trouble fails only its own caller; unless
- * `alone(err)` says no (a batch whose outcome is unknown, e.g. its connection was lost after
- * the statement was sent, must not be written twice): then every caller gets the error.
+ * for reads). When `run` fails for a batch, each item is run again on its own, so one item's
+ * trouble fails only its own caller; unless `alone(err)` says no (a batch whose outcome is
+ * unknown, e.g. its connection was lost after the statement was sent, must not be written
+ * twice): then every caller gets the error.
  *
  * `inFlight` bounds the batches running at once. A batch whose turn has ended while that many
  * are running keeps taking items until one of them finishes, and then goes: an idle process

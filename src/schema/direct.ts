@@ -85,8 +85,6 @@ export interface DirectHooks {
 interface Plan {
   schema: GraphQLSchema;
   document: DocumentNode;
-  /** The operation has no variables, and its cost is within the limit: nothing to check per request. */
-  costFree: boolean;
   /** Every field the document selects is of a scalar other than JSON, or an enum (DirectOptions.data). */
   plainData: boolean;
 }
@@ -230,8 +228,7 @@ export function createDirect(yoga: YogaServerInstance<any, any>, hooks: DirectHo
       const document = e.parse(query);
       const operation = getOperationAST(document, operationName);
       if (operation && operation.operation !== 'subscription' && e.validate(e.schema, document).length === 0) {
-        const costFree = !operation.variableDefinitions?.length && hooks.variableCost!(e.schema, document, {}, operationName) === null;
-        plan = { schema: e.schema, document, costFree, plainData: selectsPlainData(e.schema, document) };
+        plan = { schema: e.schema, document, plainData: selectsPlainData(e.schema, document) };
       }
     } catch {
       plan = null;
@@ -245,8 +242,9 @@ export function createDirect(yoga: YogaServerInstance<any, any>, hooks: DirectHo
   async function runPlanned(plan: Plan, params: Params, request: DirectRequest, serverContext: Record<string, unknown>): Promise<ExecutionResult> {
     const variables = params.variables as Record<string, unknown> | null | undefined;
     const operationName = params.operationName as string | null | undefined;
-    // Thrown by Yoga's validation step, answered as it is.
-    const refusal = plan.costFree ? null : hooks.variableCost!(plan.schema, plan.document, variables, operationName);
+    // Thrown by Yoga's validation step, answered as it is. The check keeps the cost of a document
+    // whose page sizes come from no variable (most of them), so this is a lookup for those.
+    const refusal = hooks.variableCost!(plan.schema, plan.document, variables, operationName);
     if (refusal) return { errors: [refusal] };
     // Yoga's context: the server context with the request and params, extended by the context
     // option, which here returns them all in one object (see hooks.context).

@@ -197,9 +197,9 @@ const insertTaskWithHold = async (db: Pick<Deps, 'prisma'>, r: TaskRow): Promise
 /**
  * insertTaskWithHold for a busy API instance: the tasks created in one turn of the event loop
  * outside a transaction are inserted by one statement, and while one such statement runs the
- * next creations gather into the next one (one in flight: the statement's cost is mostly fixed). A row the batch leaves out (the balance
- * did not cover it after the others of its owner) is tried again on its own, so it is refused
- * only when the balance is short for it alone.
+ * next creations gather into the next one (one in flight: the statement's cost is mostly fixed).
+ * A row the batch leaves out (the balance did not cover it after the others of its owner) is
+ * tried again on its own, so it is refused only when the balance is short for it alone.
  */
 const batchedInserts = new WeakMap<Deps['prisma'], (r: TaskRow) => Promise<Task | null>>();
 function insertBatched(db: Pick<Deps, 'prisma'>, r: TaskRow): Promise<Task | null> {
