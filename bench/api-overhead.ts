@@ -18,13 +18,14 @@ import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
 import { openDatabase } from '../src/db.js';
 import { createApiKey } from '../src/modules/apikeys/apikeys.service.js';
-import { benchEnv, cpuMeter, freshDatabase, spawnRole } from './common.js';
+import { benchEnv, cpuMeter, freshDatabase, machineProbe, spawnRole } from './common.js';
 
 const connections = Number(process.argv[2] ?? 32);
 const seconds = Number(process.argv[3] ?? 10);
 const rounds = Math.max(1, Number(process.argv[4] ?? 5));
 const keyCount = Math.max(1, Number(process.argv[5] ?? connections));
 
+const probeBefore = machineProbe();
 const db = await freshDatabase('p1');
 const env = benchEnv('p1', db.url, { MIGRATE_ON_START: 'true', PORT: '4871', RATE_LIMIT_API_PER_MINUTE: '100000000', NODE_ENV: 'production' });
 const api = await spawnRole('serve', env);
@@ -125,6 +126,7 @@ try {
     console.log(`\nP2 per round: ${per.rest!.map((r, i) => (r.rps / per.models![i]!.rps).toFixed(2)).join(' ')}`);
     console.log(`P2 REST /v1/models / GraphQL models: ${p2.toFixed(2)} (goal ≥ 0.9) ${p2 >= 0.9 ? 'met' : 'NOT met'}`);
   }
+  console.log(`\nmachine probe (bench/common.ts, one core, lower is faster): ${probeBefore.toFixed(0)} ms before the run, ${machineProbe().toFixed(0)} ms after`);
 } finally {
   bare.kill('SIGTERM');
   await api.stop();

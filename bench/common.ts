@@ -1,4 +1,5 @@
 // Shared set-up for benchmarks on PostgreSQL + Redis: a fresh database, worker processes, users.
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createPostgresDatabase } from '../test/helpers/database.js';
 import { startServerProcess } from '../test/helpers/process.js';
@@ -82,4 +83,39 @@ export function cpuMeter(children: Record<string, number | undefined>) {
     const b = snap() as Record<string, number>;
     return Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v - ((a as Record<string, number>)[k] ?? 0)]));
   };
+}
+
+/**
+ * How fast one core of this machine is right now: the median time of five rounds of a fixed
+ * single-threaded workload like the server's own (JSON of a task row both ways, SHA-256 of small
+ * buffers, short-lived objects). Lower is faster. The machine's speed varies between sessions and
+ * within one (a shared host), so each bench prints it before and after its run: runs compare only
+ * at a similar probe.
+ */
+export function machineProbe(): number {
+  const row = {
+    id: 123456,
+    requestId: '1414b2e5-1252-43b9-aaa1-0bb903763648',
+    userId: 42,
+    kind: 'text_generate',
+    modelId: 'minimax',
+    status: 'running',
+    input: { prompt: 'bench prompt 123456', maxTokens: 16, temperature: 0.7 },
+    output: { provider: 'demo', texts: [{ text: 'light river stone quiet morning silver garden window', finishReason: 'stop' }] },
+    progress: 95,
+    progressMessage: 'Choice 1 of 1',
+    createdAt: '2026-12-04T19:43:22.850Z',
+  };
+  const rounds: number[] = [];
+  let sink = 0;
+  for (let r = 0; r < 5; r++) {
+    const t = performance.now();
+    for (let i = 0; i < 20_000; i++) {
+      const copy = JSON.parse(JSON.stringify({ ...row, id: i, progress: i % 100 })) as typeof row;
+      sink += copy.progress + createHash('sha256').update(copy.requestId).digest()[0]!;
+    }
+    rounds.push(performance.now() - t);
+  }
+  if (sink < 0) console.log(sink);
+  return rounds.sort((a, b) => a - b)[2]!;
 }

@@ -23,7 +23,7 @@ import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db.js';
 import { startSession } from '../src/modules/auth/auth.service.js';
 import { createTokenSigner } from '../src/modules/auth/tokens.js';
-import { freshDatabase, percentile, REDIS, spawnRole } from './common.js';
+import { freshDatabase, machineProbe, percentile, REDIS, spawnRole } from './common.js';
 
 const n = Number(process.argv[2] ?? 1000);
 const rate = Number(process.argv[3] ?? 10);
@@ -31,6 +31,7 @@ const seconds = Number(process.argv[4] ?? 10);
 const raw = process.argv[5] === 'raw';
 const warmup = Number(process.argv[6] ?? 3);
 
+const probeBefore = machineProbe();
 const db = await freshDatabase('p4');
 const prefix = `genhub-bench-p4-${Date.now()}:`;
 const env = { DATABASE_URL: db.url, MIGRATE_ON_START: 'true', REDIS_URL: REDIS, REDIS_PREFIX: prefix, JWT_SECRET: 'l'.repeat(40), PORT: '4870', HOST: '127.0.0.1', DATA_DIR: '/tmp/genhub-bench-p4', RATE_LIMIT_API_PER_MINUTE: '100000' };
@@ -143,6 +144,7 @@ console.log('| events published in | received | p50 (ms) | p95 (ms) | p99 (ms) |
 console.log('|---|---|---|---|---|---|');
 if (split.warm.length) console.log(row(`warm-up (first ${warmup} s)`, split.warm));
 console.log(row(`measured (${seconds} s)`, split.measured));
+console.log(`\nmachine probe (bench/common.ts, one core, lower is faster): ${probeBefore.toFixed(0)} ms before the run, ${machineProbe().toFixed(0)} ms after`);
 console.error(`bench client event-loop delay: p50 ${(loop.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`);
 console.error(`bench client RSS grew ${Math.round((process.memoryUsage().rss - rssBefore) / 1e6)} MB`);
 
