@@ -23,7 +23,7 @@ import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db.js';
 import { startSession } from '../src/modules/auth/auth.service.js';
 import { createTokenSigner } from '../src/modules/auth/tokens.js';
-import { freshDatabase, machineProbe, percentile, REDIS, spawnRole } from './common.js';
+import { cpuMeter, freshDatabase, machineProbe, percentile, REDIS, spawnRole } from './common.js';
 
 const n = Number(process.argv[2] ?? 1000);
 const rate = Number(process.argv[3] ?? 10);
@@ -124,8 +124,18 @@ const loop = monitorEventLoopDelay({ resolution: 1 });
 loop.enable();
 const publisher = spawn(process.execPath, ['--import', 'tsx', new URL('./progress-publisher.ts', import.meta.url).pathname, tasksFile, prefix, String(rate), String(warmup + seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
 let publisherOut = '';
-publisher.stdout!.on('data', (d: Buffer) => (publisherOut += d));
+// CPU over the measured window: from the end of the warm-up (counted from the publisher's first
+// event) to the publisher's exit.
+let meter: ReturnType<typeof cpuMeter> = null;
+let warmTimer: NodeJS.Timeout | undefined;
+publisher.stdout!.on('data', (d: Buffer) => {
+  const first = !publisherOut.includes('start ');
+  publisherOut += d;
+  if (first && publisherOut.includes('start ')) warmTimer = setTimeout(() => (meter = cpuMeter({ 'API process': server.proc.pid })), warmup * 1000);
+});
 const publisherCode = await new Promise<number | null>((resolve) => publisher.on('exit', resolve));
+clearTimeout(warmTimer);
+const cpu = meter ? (meter as () => Record<string, number>)() : null;
 const published = Number(/published (\d+)/.exec(publisherOut)?.[1] ?? NaN);
 if (publisherCode !== 0 || !Number.isFinite(published)) throw new Error(`publisher exited ${publisherCode}: ${publisherOut}`);
 await new Promise((r) => setTimeout(r, 1000));
@@ -144,6 +154,11 @@ console.log('| events published in | received | p50 (ms) | p95 (ms) | p99 (ms) |
 console.log('|---|---|---|---|---|---|');
 if (split.warm.length) console.log(row(`warm-up (first ${warmup} s)`, split.warm));
 console.log(row(`measured (${seconds} s)`, split.measured));
+if (cpu) {
+  // Per 1,000 events received in the measured window; the kernel parts, `(sys)`, are included in each total.
+  const per = (k: string) => (((cpu[k] ?? 0) * 1000 * 1000) / split.measured.length).toFixed(0);
+  console.log(`\nCPU per 1,000 events received in the measured window (ms), from /proc: API process ${per('API process')} (kernel ${per('API process (sys)')}), bench client ${per('self')}, redis ${per('redis')}`);
+}
 console.log(`\nmachine probe (bench/common.ts, one core, lower is faster): ${probeBefore.toFixed(0)} ms before the run, ${machineProbe().toFixed(0)} ms after`);
 console.error(`bench client event-loop delay: p50 ${(loop.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`);
 console.error(`bench client RSS grew ${Math.round((process.memoryUsage().rss - rssBefore) / 1e6)} MB`);
