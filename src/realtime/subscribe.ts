@@ -5,7 +5,9 @@
 // iterator. Envelop's per-subscription wrappers (one async iterator per plugin hook) are left out.
 // An idle subscription then holds its source, this iterator and a copy of its context's fields,
 // which is what lets one process hold 10,000 of them (BENCHMARKS.md, P5). What the wrappers did
-// for subscriptions, masking unexpected errors, is done here by `mask`.
+// for subscriptions, masking unexpected errors, is done here by `mask`. The usual selection (one
+// root field and its scalar fields) runs each event by a plan made once (`planEvents`) instead
+// of through execute (BENCHMARKS.md, P4).
 //
 // Every event runs with the subscription's own context object, and with caches of its own: the
 // caches that Pothos and its plugins keep per request (auth-scope results keyed by the parent
@@ -20,7 +22,31 @@ import { contextCacheSymbol } from '@pothos/core';
 import { DONE } from './pubsub.js';
 import { thenable } from '../lib/promise.js';
 import { releaseScopeCache } from '../schema/scope-cache.js';
-import { createSourceEventStream, execute, GraphQLError, locatedError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import {
+  createSourceEventStream,
+  defaultFieldResolver,
+  execute,
+  getArgumentValues,
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  isLeafType,
+  isNonNullType,
+  isObjectType,
+  Kind,
+  locatedError,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FieldNode,
+  type GraphQLField,
+  type GraphQLFieldResolver,
+  type GraphQLLeafType,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  type GraphQLResolveInfo,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 
 export type Mask = (result: ExecutionResult) => ExecutionResult;
 
@@ -53,9 +79,197 @@ function masked(mask: Mask, result: ExecutionResult): ExecutionResult {
 /** The masked result of an error. */
 const failure = (mask: Mask, err: unknown) => masked(mask, { errors: [err instanceof GraphQLError ? err : locatedError(err, [])] });
 
+/** A field the plan resolves: its response key, definition, resolver and type. */
+interface PlannedField {
+  key: string;
+  node: FieldNode;
+  /** Null for `__typename`. */
+  def: GraphQLField<unknown, unknown> | null;
+  resolve: GraphQLFieldResolver<unknown, unknown>;
+  type: GraphQLOutputType;
+  nonNull: boolean;
+  /** The field's type when it is a scalar or an enum. */
+  leaf: GraphQLLeafType | null;
+}
+
+/**
+ * How to run an event without graphql-js's execute, for the usual subscription: one root field
+ * whose type is a scalar or enum, or an object type of which only scalar and enum fields are
+ * selected, with no fragments, directives or arguments below the root. Every event then calls the
+ * same resolvers graphql-js would (with Pothos' wrappers: auth scopes and all), with the root's
+ * arguments and the variables coerced once, and serializes the values as graphql-js does; what
+ * graphql-js would add per event (an execution context, the variables coerced again, the fields
+ * collected, the arguments read, a memo keyed by the context) is done once. Any event that is not
+ * plain (a resolver that throws or answers a promise or an Error, a null where the type forbids
+ * it, a value its scalar cannot serialize, an object its type does not recognize) runs through
+ * execute instead, which gives the error graphql-js gives: the resolvers of a plain selection only
+ * read their parent, so running them again changes nothing.
+ */
+export interface EventPlan {
+  args: ExecutionArgs & { variableValues: Record<string, unknown> };
+  operation: OperationDefinitionNode;
+  subscriptionType: GraphQLObjectType;
+  root: PlannedField & { args: Record<string, unknown> };
+  /** The root field's object type, when the root is not a leaf. */
+  object: GraphQLObjectType | null;
+  fields: PlannedField[];
+  /**
+   * Set when a resolver answered a promise: its events go to execute from then on, so that an
+   * asynchronous resolver (one that reads the database, say) is not called twice per event.
+   */
+  async: boolean;
+}
+
+const keyOf = (node: FieldNode) => node.alias?.value ?? node.name.value;
+
+/** The fields of a selection set when it is plain: no fragments, no directives, no repeated keys. */
+function plainFields(set: SelectionSetNode): FieldNode[] | null {
+  const out: FieldNode[] = [];
+  const keys = new Set<string>();
+  for (const sel of set.selections) {
+    if (sel.kind !== Kind.FIELD || sel.directives?.length) return null;
+    const key = keyOf(sel);
+    if (keys.has(key)) return null;
+    keys.add(key);
+    out.push(sel);
+  }
+  return out;
+}
+
+function planned(node: FieldNode, def: GraphQLField<unknown, unknown>, fallback: GraphQLFieldResolver<unknown, unknown>): PlannedField {
+  const nonNull = isNonNullType(def.type);
+  const named = nonNull ? (def.type as { ofType: GraphQLOutputType }).ofType : def.type;
+  return { key: keyOf(node), node, def, resolve: def.resolve ?? fallback, type: def.type, nonNull, leaf: isLeafType(named) ? named : null };
+}
+
+/** The plan of a subscription operation's events, or null when they need graphql-js's execute. */
+export function planEvents(args: ExecutionArgs): EventPlan | null {
+  try {
+    const { schema, document } = args;
+    const operation = getOperationAST(document, args.operationName);
+    const subscriptionType = schema.getSubscriptionType();
+    if (!operation || operation.operation !== 'subscription' || !subscriptionType || operation.directives?.length) return null;
+    if (document.definitions.some((d) => d.kind === Kind.FRAGMENT_DEFINITION)) return null;
+    const top = plainFields(operation.selectionSet);
+    if (!top || top.length !== 1) return null;
+    const rootNode = top[0]!;
+    const rootDef = subscriptionType.getFields()[rootNode.name.value];
+    if (!rootDef) return null;
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], (args.variableValues ?? {}) as Record<string, unknown>);
+    if (coerced.errors) return null;
+    const variableValues = coerced.coerced;
+    const fallback = args.fieldResolver ?? defaultFieldResolver;
+    const root = { ...planned(rootNode, rootDef, fallback), args: getArgumentValues(rootDef, rootNode, variableValues) };
+    const named = root.nonNull ? (root.type as { ofType: GraphQLOutputType }).ofType : root.type;
+    const plan: EventPlan = { args: { ...args, variableValues }, operation, subscriptionType, root, object: null, fields: [], async: false };
+    if (root.leaf) return rootNode.selectionSet ? null : plan;
+    if (!isObjectType(named) || !rootNode.selectionSet) return null;
+    const subs = plainFields(rootNode.selectionSet);
+    if (!subs) return null;
+    const fields = named.getFields();
+    for (const node of subs) {
+      if (node.arguments?.length || node.selectionSet) return null;
+      if (node.name.value === '__typename') {
+        plan.fields.push({ key: keyOf(node), node, def: null, resolve: fallback, type: named, nonNull: true, leaf: null });
+        continue;
+      }
+      const def = fields[node.name.value];
+      if (!def || def.args.length) return null;
+      const field = planned(node, def, fallback);
+      if (!field.leaf) return null;
+      plan.fields.push(field);
+    }
+    plan.object = named;
+    return plan;
+  } catch {
+    return null;
+  }
+}
+
+/** Stands for "run this event through execute". */
+const NOT_PLAIN = Symbol('not plain');
+
+/** The value a leaf field sends, or NOT_PLAIN. */
+function complete(plan: EventPlan, field: PlannedField, value: unknown): unknown {
+  if (value === null || value === undefined) return field.nonNull ? NOT_PLAIN : null;
+  if (thenable(value)) {
+    plan.async = true;
+    return NOT_PLAIN;
+  }
+  if (value instanceof Error) return NOT_PLAIN;
+  try {
+    const out = field.leaf!.serialize(value);
+    return out === undefined ? NOT_PLAIN : out;
+  } catch {
+    return NOT_PLAIN;
+  }
+}
+
+/** The result of one event by the plan, or null when it must run through execute. */
+export function runPlan(plan: EventPlan, event: unknown, contextValue: unknown): ExecutionResult | null {
+  const { args, root, object } = plan;
+  const info = (field: PlannedField, parentType: GraphQLObjectType, path: GraphQLResolveInfo['path']): GraphQLResolveInfo => ({
+    fieldName: field.node.name.value,
+    fieldNodes: [field.node],
+    returnType: field.type,
+    parentType,
+    path,
+    schema: args.schema,
+    fragments: {},
+    rootValue: event,
+    operation: plan.operation,
+    variableValues: args.variableValues,
+  });
+  const rootPath = { prev: undefined, key: root.key, typename: plan.subscriptionType.name };
+  let value: unknown;
+  try {
+    value = root.resolve(event, { ...root.args }, contextValue, info(root, plan.subscriptionType, rootPath));
+  } catch {
+    return null;
+  }
+  if (!object) {
+    const out = complete(plan, root, value);
+    return out === NOT_PLAIN ? null : { data: { [root.key]: out } };
+  }
+  if (value === null || value === undefined) return root.nonNull ? null : { data: { [root.key]: null } };
+  if (thenable(value)) {
+    plan.async = true;
+    return null;
+  }
+  if (value instanceof Error) return null;
+  if (object.isTypeOf) {
+    try {
+      const is = object.isTypeOf(value, contextValue, info(root, plan.subscriptionType, rootPath));
+      if (thenable(is)) plan.async = true;
+      if (is !== true) return null;
+    } catch {
+      return null;
+    }
+  }
+  const data: Record<string, unknown> = {};
+  for (const field of plan.fields) {
+    if (!field.def) {
+      data[field.key] = object.name;
+      continue;
+    }
+    let v: unknown;
+    try {
+      v = field.resolve(value, {}, contextValue, info(field, object, { prev: rootPath, key: field.key, typename: object.name }));
+    } catch {
+      return null;
+    }
+    const out = complete(plan, field, v);
+    if (out === NOT_PLAIN) return null;
+    data[field.key] = out;
+  }
+  return { data: { [root.key]: data } };
+}
+
 class EventResults implements AsyncIterableIterator<ExecutionResult> {
   private ended = false;
   private readonly args: ExecutionArgs;
+  /** Made at the first event (an idle subscription holds none); null when events need execute. */
+  private plan: EventPlan | null | undefined;
 
   constructor(
     private readonly source: AsyncIterator<unknown>,
@@ -87,6 +301,18 @@ class EventResults implements AsyncIterableIterator<ExecutionResult> {
     }
     const contextValue = this.args.contextValue as Record<symbol, unknown>;
     contextValue[contextCacheSymbol] = {};
+    if (this.plan === undefined) this.plan = planEvents(this.args);
+    if (this.plan) {
+      const planned = runPlan(this.plan, event.value, contextValue);
+      if (planned) {
+        this.done(contextValue);
+        return this.masked(planned);
+      }
+      // Not plain: execute runs it with caches of its own (not those the plan's resolvers made).
+      if (this.plan.async) this.plan = null;
+      releaseScopeCache(contextValue);
+      contextValue[contextCacheSymbol] = {};
+    }
     let result: ReturnType<typeof execute>;
     try {
       result = execute({ ...this.args, rootValue: event.value });
