@@ -95,7 +95,8 @@ interface PlannedField {
 /**
  * How to run an event without graphql-js's execute, for the usual subscription: one root field
  * whose type is a scalar or enum, or an object type of which only scalar and enum fields are
- * selected, with no fragments, directives or arguments below the root. Every event then calls the
+ * selected, with no fragments, directives or arguments below the root, and arguments and variables
+ * of plain values (no input objects or lists). Every event then calls the
  * same resolvers graphql-js would (with Pothos' wrappers: auth scopes and all), with the root's
  * arguments and the variables coerced once, and serializes the values as graphql-js does; what
  * graphql-js would add per event (an execution context, the variables coerced again, the fields
@@ -142,6 +143,13 @@ function planned(node: FieldNode, def: GraphQLField<unknown, unknown>, fallback:
   return { key: keyOf(node), node, def, resolve: def.resolve ?? fallback, type: def.type, nonNull, leaf: isLeafType(named) ? named : null };
 }
 
+/**
+ * Whether a shallow copy of these values is what graphql-js would hand each event: no nested
+ * objects (input objects, lists, dates), which it makes anew for every event and a resolver could
+ * change.
+ */
+const flat = (values: Record<string, unknown>) => Object.values(values).every((v) => v === null || typeof v !== 'object');
+
 /** The plan of a subscription operation's events, or null when they need graphql-js's execute. */
 export function planEvents(args: ExecutionArgs): EventPlan | null {
   try {
@@ -159,7 +167,9 @@ export function planEvents(args: ExecutionArgs): EventPlan | null {
     if (coerced.errors) return null;
     const variableValues = coerced.coerced;
     const fallback = args.fieldResolver ?? defaultFieldResolver;
-    const root = { ...planned(rootNode, rootDef, fallback), args: getArgumentValues(rootDef, rootNode, variableValues) };
+    const rootArgs = getArgumentValues(rootDef, rootNode, variableValues);
+    if (!flat(variableValues) || !flat(rootArgs)) return null;
+    const root = { ...planned(rootNode, rootDef, fallback), args: rootArgs };
     const named = root.nonNull ? (root.type as { ofType: GraphQLOutputType }).ofType : root.type;
     const plan: EventPlan = { args: { ...args, variableValues }, operation, subscriptionType, root, object: null, fields: [], async: false };
     if (root.leaf) return rootNode.selectionSet ? null : plan;
@@ -189,17 +199,26 @@ export function planEvents(args: ExecutionArgs): EventPlan | null {
 /** Stands for "run this event through execute". */
 const NOT_PLAIN = Symbol('not plain');
 
+/**
+ * A resolver answered a promise: the plan gives the event to execute, which calls the resolver
+ * again, and the subscription's next events go to execute directly. The promise is let go
+ * with a handler, so that its failure (execute reports its own) is not an unhandled rejection.
+ */
+function letGo(plan: EventPlan, promise: PromiseLike<unknown>): typeof NOT_PLAIN {
+  plan.async = true;
+  Promise.resolve(promise).catch(() => {});
+  return NOT_PLAIN;
+}
+
 /** The value a leaf field sends, or NOT_PLAIN. */
 function complete(plan: EventPlan, field: PlannedField, value: unknown): unknown {
   if (value === null || value === undefined) return field.nonNull ? NOT_PLAIN : null;
-  if (thenable(value)) {
-    plan.async = true;
-    return NOT_PLAIN;
-  }
-  if (value instanceof Error) return NOT_PLAIN;
   try {
+    if (thenable(value)) return letGo(plan, value);
+    if (value instanceof Error) return NOT_PLAIN;
     const out = field.leaf!.serialize(value);
-    return out === undefined ? NOT_PLAIN : out;
+    // graphql-js refuses a serialized null or undefined (an error, even in a nullable field).
+    return out === undefined || out === null ? NOT_PLAIN : out;
   } catch {
     return NOT_PLAIN;
   }
@@ -208,6 +227,8 @@ function complete(plan: EventPlan, field: PlannedField, value: unknown): unknown
 /** The result of one event by the plan, or null when it must run through execute. */
 export function runPlan(plan: EventPlan, event: unknown, contextValue: unknown): ExecutionResult | null {
   const { args, root, object } = plan;
+  // Copies for each event, as graphql-js coerces them anew for each (their values are flat).
+  const variableValues = { ...args.variableValues };
   const info = (field: PlannedField, parentType: GraphQLObjectType, path: GraphQLResolveInfo['path']): GraphQLResolveInfo => ({
     fieldName: field.node.name.value,
     fieldNodes: [field.node],
@@ -218,35 +239,41 @@ export function runPlan(plan: EventPlan, event: unknown, contextValue: unknown):
     fragments: {},
     rootValue: event,
     operation: plan.operation,
-    variableValues: args.variableValues,
+    variableValues,
   });
   const rootPath = { prev: undefined, key: root.key, typename: plan.subscriptionType.name };
+  const rootInfo = info(root, plan.subscriptionType, rootPath);
+  // Results are objects without a prototype, as graphql-js makes them (an alias `__proto__` is a key).
+  const result = (value: unknown): ExecutionResult => {
+    const data = Object.create(null) as Record<string, unknown>;
+    data[root.key] = value;
+    return { data };
+  };
   let value: unknown;
   try {
-    value = root.resolve(event, { ...root.args }, contextValue, info(root, plan.subscriptionType, rootPath));
+    value = root.resolve(event, { ...root.args }, contextValue, rootInfo);
+    if (!object) {
+      const out = complete(plan, root, value);
+      return out === NOT_PLAIN ? null : result(out);
+    }
+    if (value === null || value === undefined) return root.nonNull ? null : result(null);
+    if (thenable(value)) {
+      letGo(plan, value);
+      return null;
+    }
+    if (value instanceof Error) return null;
+    if (object.isTypeOf) {
+      const is = object.isTypeOf(value, contextValue, rootInfo);
+      if (thenable(is)) {
+        letGo(plan, is);
+        return null;
+      }
+      if (is !== true) return null;
+    }
   } catch {
     return null;
   }
-  if (!object) {
-    const out = complete(plan, root, value);
-    return out === NOT_PLAIN ? null : { data: { [root.key]: out } };
-  }
-  if (value === null || value === undefined) return root.nonNull ? null : { data: { [root.key]: null } };
-  if (thenable(value)) {
-    plan.async = true;
-    return null;
-  }
-  if (value instanceof Error) return null;
-  if (object.isTypeOf) {
-    try {
-      const is = object.isTypeOf(value, contextValue, info(root, plan.subscriptionType, rootPath));
-      if (thenable(is)) plan.async = true;
-      if (is !== true) return null;
-    } catch {
-      return null;
-    }
-  }
-  const data: Record<string, unknown> = {};
+  const data = Object.create(null) as Record<string, unknown>;
   for (const field of plan.fields) {
     if (!field.def) {
       data[field.key] = object.name;
@@ -262,7 +289,7 @@ export function runPlan(plan: EventPlan, event: unknown, contextValue: unknown):
     if (out === NOT_PLAIN) return null;
     data[field.key] = out;
   }
-  return { data: { [root.key]: data } };
+  return result(data);
 }
 
 class EventResults implements AsyncIterableIterator<ExecutionResult> {

@@ -6,6 +6,8 @@ import { test } from 'node:test';
 import {
   execute,
   GraphQLEnumType,
+  GraphQLInputObjectType,
+  GraphQLList,
   GraphQLID,
   GraphQLInt,
   GraphQLNonNull,
@@ -36,6 +38,9 @@ const Stamp = new GraphQLScalarType({
     return v.toISOString();
   },
 });
+/** A scalar whose serialize answers null for an empty string (graphql-js makes that an error). */
+const Blankable = new GraphQLScalarType({ name: 'Blankable', serialize: (v) => (v === '' ? null : v) });
+const Filter = new GraphQLInputObjectType({ name: 'Filter', fields: { tags: { type: new GraphQLList(GraphQLString) } } });
 const seenContexts: unknown[] = [];
 let laterCalls = 0;
 const Thing: GraphQLObjectType = new GraphQLObjectType({
@@ -69,6 +74,8 @@ const Thing: GraphQLObjectType = new GraphQLObjectType({
     },
     withArg: { type: GraphQLString, args: { x: { type: GraphQLInt, defaultValue: 1 } }, resolve: (_t: Event, a: { x: number }) => `x=${a.x}` },
     child: { type: Thing, resolve: (t: Event) => t },
+    blank: { type: Blankable },
+    fails: { type: GraphQLString, resolve: () => Promise.reject(new Error('refused later')) },
   }),
 });
 const schema = new GraphQLSchema({
@@ -86,6 +93,12 @@ const schema = new GraphQLSchema({
       },
       mustThing: { type: new GraphQLNonNull(Thing), resolve: (e: unknown) => e },
       tick: { type: GraphQLInt, resolve: (e: unknown) => e },
+      // Changes its arguments: each event must get its own, as graphql-js gives them.
+      tagged: {
+        type: GraphQLInt,
+        args: { filter: { type: Filter }, n: { type: GraphQLInt } },
+        resolve: (_e: unknown, a: { n?: number }) => (a.n = (a.n ?? 0) + 1),
+      },
     },
   }),
 });
@@ -129,6 +142,9 @@ test('plain selections: each event gives what execute gives', async () => {
   assert.equal(await compare('subscription { mustThing { must } }'), 6);
   assert.equal(await compare('subscription { tick }'), 2);
   assert.equal(await compare('subscription Named { thing(id: 1) { who } }'), 10);
+  assert.equal(await compare('subscription { thing(id: "1") { __proto__: n id } }'), 6);
+  assert.equal(await compare('subscription ($n: Int) { tagged(n: $n) }', { n: 1 }), 10);
+  assert.equal(await compare('subscription { tagged(n: 5) }'), 10);
 });
 
 test('events that are not plain are left to execute: errors, null for a non-null field, promises', async () => {
@@ -140,6 +156,15 @@ test('events that are not plain are left to execute: errors, null for a non-null
   const must = planEvents(argsOf('subscription { mustThing { must } }'))!;
   assert.equal(runPlan(must, null, ctx), null, 'null for a non-null root');
   assert.equal(runPlan(must, { must: null }, ctx), null, 'null for a non-null field');
+  const blank = planEvents(argsOf('subscription { thing(id: "1") { blank } }'))!;
+  assert.deepEqual(json(runPlan(blank, { id: 1, blank: 'x' }, ctx)), { data: { thing: { blank: 'x' } } });
+  assert.equal(runPlan(blank, { id: 1, blank: '' }, ctx), null, 'a scalar that serializes to null');
+  assert.ok((await execute({ ...argsOf('subscription { thing(id: "1") { blank } }'), rootValue: { id: 1, blank: '' } })).errors, 'execute gives an error');
+  const fails = planEvents(argsOf('subscription { thing(id: "1") { fails } }'))!;
+  assert.equal(runPlan(fails, events[0], ctx), null, 'a promise that will reject');
+  assert.equal(fails.async, true);
+  // Its rejection is handled (an unhandled one fails this test file).
+  await new Promise((r) => setTimeout(r, 20));
 });
 
 test('selections the plan does not take', () => {
@@ -154,11 +179,13 @@ test('selections the plan does not take', () => {
     'subscription { thing(id: "1") { id id } }',
     'subscription { thing(id: "1") }',
     'subscription { tick { x } }',
+    'subscription { tagged(filter: { tags: ["a"] }) }',
     'query { ok }',
   ]) {
     assert.equal(planEvents(argsOf(query)), null, query);
   }
   assert.equal(planEvents(argsOf('subscription ($id: ID!) { thing(id: $id) { id } }', {})), null, 'variables that do not coerce');
+  assert.equal(planEvents(argsOf('subscription ($f: Filter) { tagged(n: 1) }', { f: { tags: [] } })), null, 'a variable that is an input object');
 });
 
 test('resolvers get the context and the info execute gives them', async () => {
