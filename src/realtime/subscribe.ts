@@ -27,6 +27,7 @@ import {
   defaultFieldResolver,
   execute,
   getArgumentValues,
+  getNullableType,
   getOperationAST,
   getVariableValues,
   GraphQLError,
@@ -107,7 +108,9 @@ interface PlannedField {
  * read their parent, so running them again changes nothing.
  */
 export interface EventPlan {
-  args: ExecutionArgs & { variableValues: Record<string, unknown> };
+  schema: ExecutionArgs['schema'];
+  /** The operation's variables, coerced. */
+  variableValues: Record<string, unknown>;
   operation: OperationDefinitionNode;
   subscriptionType: GraphQLObjectType;
   root: PlannedField & { args: Record<string, unknown> };
@@ -138,9 +141,8 @@ function plainFields(set: SelectionSetNode): FieldNode[] | null {
 }
 
 function planned(node: FieldNode, def: GraphQLField<unknown, unknown>, fallback: GraphQLFieldResolver<unknown, unknown>): PlannedField {
-  const nonNull = isNonNullType(def.type);
-  const named = nonNull ? (def.type as { ofType: GraphQLOutputType }).ofType : def.type;
-  return { key: keyOf(node), node, def, resolve: def.resolve ?? fallback, type: def.type, nonNull, leaf: isLeafType(named) ? named : null };
+  const named = getNullableType(def.type);
+  return { key: keyOf(node), node, def, resolve: def.resolve ?? fallback, type: def.type, nonNull: isNonNullType(def.type), leaf: isLeafType(named) ? named : null };
 }
 
 /**
@@ -170,8 +172,8 @@ export function planEvents(args: ExecutionArgs): EventPlan | null {
     const rootArgs = getArgumentValues(rootDef, rootNode, variableValues);
     if (!flat(variableValues) || !flat(rootArgs)) return null;
     const root = { ...planned(rootNode, rootDef, fallback), args: rootArgs };
-    const named = root.nonNull ? (root.type as { ofType: GraphQLOutputType }).ofType : root.type;
-    const plan: EventPlan = { args: { ...args, variableValues }, operation, subscriptionType, root, object: null, fields: [], async: false };
+    const named = getNullableType(root.type);
+    const plan: EventPlan = { schema, variableValues, operation, subscriptionType, root, object: null, fields: [], async: false };
     if (root.leaf) return rootNode.selectionSet ? null : plan;
     if (!isObjectType(named) || !rootNode.selectionSet) return null;
     const subs = plainFields(rootNode.selectionSet);
@@ -226,16 +228,16 @@ function complete(plan: EventPlan, field: PlannedField, value: unknown): unknown
 
 /** The result of one event by the plan, or null when it must run through execute. */
 export function runPlan(plan: EventPlan, event: unknown, contextValue: unknown): ExecutionResult | null {
-  const { args, root, object } = plan;
+  const { root, object } = plan;
   // Copies for each event, as graphql-js coerces them anew for each (their values are flat).
-  const variableValues = { ...args.variableValues };
+  const variableValues = { ...plan.variableValues };
   const info = (field: PlannedField, parentType: GraphQLObjectType, path: GraphQLResolveInfo['path']): GraphQLResolveInfo => ({
     fieldName: field.node.name.value,
     fieldNodes: [field.node],
     returnType: field.type,
     parentType,
     path,
-    schema: args.schema,
+    schema: plan.schema,
     fragments: {},
     rootValue: event,
     operation: plan.operation,
@@ -337,7 +339,7 @@ class EventResults implements AsyncIterableIterator<ExecutionResult> {
       }
       // Not plain: execute runs it with caches of its own (not those the plan's resolvers made).
       if (this.plan.async) this.plan = null;
-      releaseScopeCache(contextValue);
+      this.done(contextValue);
       contextValue[contextCacheSymbol] = {};
     }
     let result: ReturnType<typeof execute>;
