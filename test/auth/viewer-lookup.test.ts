@@ -9,6 +9,13 @@ import { resolveViewer } from '../../src/modules/auth/viewer.js';
 import { createTokenSigner } from '../../src/modules/auth/tokens.js';
 import { openTestDatabase, testDatabaseUrl } from '../helpers/database.js';
 
+// One database for the file's lookups (each test makes users of its own).
+let db: Database;
+before(async () => {
+  db = await openTestDatabase();
+});
+after(() => db.close());
+
 describe('prepared statement names', () => {
   test('one name per statement text, none past the bound', () => {
     const name = preparedName(2);
@@ -24,12 +31,6 @@ describe('prepared statement names', () => {
 });
 
 describe('credential lookup on the pool', { skip: !testDatabaseUrl && 'needs TEST_DATABASE_URL (PostgreSQL)' }, () => {
-  let db: Database;
-  before(async () => {
-    db = await openTestDatabase();
-  });
-  after(() => db.close());
-
   test('an API key and a session resolve to the same viewer as through Prisma', async () => {
     assert.ok(db.sql, 'PostgreSQL offers the pool');
     const lastLoginAt = new Date('2026-01-02T03:04:05.678Z');
@@ -66,12 +67,6 @@ describe('credential lookup on the pool', { skip: !testDatabaseUrl && 'needs TES
 });
 
 describe('credential lookup through Prisma (the embedded database, or PostgreSQL without the pool)', () => {
-  let db: Database;
-  before(async () => {
-    db = await openTestDatabase();
-  });
-  after(() => db.close());
-
   test("an API key and a session resolve to Prisma's own user and the balance", async () => {
     const lastLoginAt = new Date('2026-03-04T05:06:07.089Z');
     const user = await db.prisma.user.create({
@@ -99,12 +94,6 @@ describe('credential lookup through Prisma (the embedded database, or PostgreSQL
 });
 
 describe('credential lookups of one moment share a statement', () => {
-  let db: Database;
-  before(async () => {
-    db = await openTestDatabase();
-  });
-  after(() => db.close());
-
   test('each request gets its own caller; the same credential twice is one row; nothing is kept for later', async () => {
     const users = [];
     const keys: string[] = [];
