@@ -11,7 +11,7 @@ import { createBus } from '../src/realtime/pubsub.js';
 import { REDIS } from './common.js';
 
 const [file, prefix, rateArg, secondsArg] = process.argv.slice(2);
-const tasks = JSON.parse(readFileSync(file!, 'utf8')) as { id: number }[];
+const tasks = JSON.parse(readFileSync(file!, 'utf8')) as { id: number; userId: number }[];
 const rate = Number(rateArg);
 const seconds = Number(secondsArg);
 
@@ -29,7 +29,7 @@ for (let tick = 0; tick < seconds * rate; tick++) {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     for (let i = s; i < tasks.length; i += slices) {
       const task = tasks[i]!;
-      bus.pubsub.publish('task:updated', task.id, { ...task, progress: tick % 100, progressMessage: String(performance.timeOrigin + performance.now()) } as never);
+      bus.pubsub.publish('user:tasks', task.userId, { type: 'progress', task: { ...task, progress: tick % 100, progressMessage: String(performance.timeOrigin + performance.now()) } as never });
       published++;
     }
   }

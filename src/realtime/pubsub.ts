@@ -7,6 +7,12 @@
 // (P4) that cost is the largest part of a subscription's memory and of an event's CPU. Here a
 // subscriber is one small iterator in a Set per topic; an instance holds one Redis subscription
 // per topic however many of its clients follow it, and parses each message once.
+//
+// A task's change is one message, on its owner's channel (`user:tasks:<user>`): the followers of
+// one task (subscribeTask) listen there and get the task out of it. Workers publish every change
+// of every task whether anyone listens or not, so this halves what they send for each change
+// (P3); an API instance following one task of a user receives that user's other task events too,
+// and drops them by a map lookup.
 import { Redis, type RedisOptions } from 'ioredis';
 import type { UserEvent } from '../modules/events/events.service.js';
 import type { TaskEvent, TaskSnapshot, TokenEvent } from '../modules/tasks/tasks.events.js';
@@ -16,9 +22,10 @@ export type Topics = {
   'user:updated': [userId: number, payload: { userId: number }];
   /** A domain event of a user's account (see modules/events). */
   'user:event': [userId: number, payload: UserEvent];
-  /** A task changed (status, progress, result). */
-  'task:updated': [taskId: number, payload: TaskSnapshot];
-  /** The same changes, for every task of a user. */
+  /**
+   * A task of a user changed (status, progress, result). One message per change: a process
+   * hands each task's changes to its followers itself (subscribeTask).
+   */
   'user:tasks': [userId: number, payload: TaskEvent];
   /** Generated text as it arrives. */
   'task:token': [taskId: number, payload: TokenEvent];
@@ -44,7 +51,13 @@ export interface PubSub {
   publish<K extends keyof Topics>(topic: K, ...args: Topics[K]): void;
   /** Listens from this call on (not from the first `next()`). Ends when `return()` is called. */
   subscribe<K extends keyof Topics>(topic: K, ...id: IdOf<K>): Subscription<Payload<K>>;
-  /** How many channels this process listens to. */
+  /**
+   * The changes of task `taskId` of user `ownerId`: the tasks of its owner's `user:tasks` events
+   * that are this one. The process listens to the owner's channel and picks them out, so a change
+   * is published once, not once for the task and once for its owner.
+   */
+  subscribeTask(taskId: number, ownerId: number): Subscription<TaskSnapshot>;
+  /** How many channels this process listens to (over Redis: subscriptions). */
   size(): number;
 }
 
@@ -159,6 +172,21 @@ export function filtered<T>(source: AsyncIterator<T>, keep: (value: T) => boolea
 
 const channelOf = (topic: string, id?: unknown) => (id === undefined ? topic : `${topic}:${id}`);
 
+/** A user's task events: one message per change of any of their tasks. */
+const USER_TASKS = 'user:tasks:';
+
+/** Subscribers of one channel of this process, or of one task's changes within a user's channel. */
+type Channel = { subscribers: Set<Subscriber<unknown>>; wire: Wire };
+
+/** A channel this process listens to (on Redis: one subscription), and who in it is listening. */
+type Wire = {
+  ready: Promise<void>;
+  /** Subscribers of the channel itself. */
+  own: Channel | null;
+  /** On a user's task channel: the subscribers of one task's changes, by task id. */
+  tasks: Map<number, Channel> | null;
+};
+
 /** The subscribers of each channel of this process, and how events reach them. */
 function createPubSub(transport: {
   /** Sends an event to every instance (this one included). */
@@ -168,12 +196,54 @@ function createPubSub(transport: {
   /** Its last subscriber left. */
   unlisten(channel: string): void;
 }) {
-  type Channel = { subscribers: Set<Subscriber<unknown>>; ready: Promise<void> };
-  const channels = new Map<string, Channel>();
-  const deliver = (channel: string, payload: unknown) => {
-    const c = channels.get(channel);
+  const wires = new Map<string, Wire>();
+  const push = (c: Channel | null | undefined, payload: unknown) => {
     if (c) for (const s of c.subscribers) s.push(payload);
   };
+  const deliver = (channel: string, payload: unknown) => {
+    const w = wires.get(channel);
+    if (!w) return;
+    push(w.own, payload);
+    if (w.tasks) push(w.tasks.get((payload as TaskEvent).task?.id), (payload as TaskEvent).task);
+  };
+
+  /** The wire named `channel`, listened to from its first channel on. */
+  const wireOf = (channel: string): Wire => {
+    const known = wires.get(channel);
+    if (known) return known;
+    const w: Wire = { ready: Promise.resolve(), own: null, tasks: null };
+    // Not listening after all: the wire is forgotten (its next subscriber asks again) and every
+    // subscriber on it ends with the error.
+    w.ready = transport.listen(channel).catch((err: unknown) => {
+      const error = err instanceof Error ? err : new Error(String(err));
+      if (wires.get(channel) === w) wires.delete(channel);
+      const on = [w.own, ...(w.tasks?.values() ?? [])];
+      w.own = null;
+      w.tasks = null;
+      for (const c of on) for (const s of c?.subscribers ?? []) s.fail(error);
+      throw error;
+    });
+    // Awaiting `ready` is optional: its rejection is not unhandled.
+    w.ready.catch(() => {});
+    wires.set(channel, w);
+    return w;
+  };
+
+  /** A new subscriber of `c`; `forget` takes an emptied channel off its wire (false: it was already). */
+  const join = (channel: string, c: Channel, forget: () => boolean) => {
+    const s = new Subscriber<any>((gone) => {
+      c.subscribers.delete(gone);
+      if (c.subscribers.size > 0 || !forget()) return;
+      const w = c.wire;
+      if (!w.own && !w.tasks?.size && wires.get(channel) === w) {
+        wires.delete(channel);
+        transport.unlisten(channel);
+      }
+    }, c.wire.ready);
+    c.subscribers.add(s);
+    return s;
+  };
+
   const pubsub: PubSub = {
     publish(topic, ...args) {
       const [id, payload] = args.length === 2 ? args : [undefined, args[0]];
@@ -181,34 +251,25 @@ function createPubSub(transport: {
     },
     subscribe(topic, ...[id]) {
       const channel = channelOf(topic, id);
-      let c = channels.get(channel);
-      if (!c) {
-        const created: Channel = { subscribers: new Set(), ready: Promise.resolve() };
-        // Not listening after all: the channel is forgotten (its next subscriber asks again) and
-        // its subscribers end with the error.
-        created.ready = transport.listen(channel).catch((err: unknown) => {
-          const error = err instanceof Error ? err : new Error(String(err));
-          if (channels.get(channel) === created) channels.delete(channel);
-          for (const s of created.subscribers) s.fail(error);
-          throw error;
-        });
-        // Awaiting `ready` is optional: its rejection is not unhandled.
-        created.ready.catch(() => {});
-        c = created;
-        channels.set(channel, c);
-      }
-      const entry = c;
-      const s = new Subscriber<any>((gone) => {
-        entry.subscribers.delete(gone);
-        if (entry.subscribers.size === 0 && channels.get(channel) === entry) {
-          channels.delete(channel);
-          transport.unlisten(channel);
-        }
-      }, entry.ready);
-      entry.subscribers.add(s);
-      return s;
+      const w = wireOf(channel);
+      const c = (w.own ??= { subscribers: new Set(), wire: w });
+      return join(channel, c, () => {
+        if (w.own !== c) return false;
+        w.own = null;
+        return true;
+      });
     },
-    size: () => channels.size,
+    subscribeTask(taskId, ownerId) {
+      const channel = USER_TASKS + ownerId;
+      const w = wireOf(channel);
+      const tasks = (w.tasks ??= new Map());
+      let c = tasks.get(taskId);
+      if (!c) tasks.set(taskId, (c = { subscribers: new Set(), wire: w }));
+      const entry = c;
+      // Off the wire when it still has it (a failed SUBSCRIBE took every channel off already).
+      return join(channel, entry, () => w.tasks?.get(taskId) === entry && tasks.delete(taskId)) as Subscription<TaskSnapshot>;
+    },
+    size: () => wires.size,
   };
   return { pubsub, deliver };
 }

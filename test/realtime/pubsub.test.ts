@@ -1,5 +1,5 @@
 // The pub/sub behind GraphQL subscriptions (src/realtime/pubsub.ts), in memory and over Redis:
-// delivery and order, listening from subscribe() on, ending an iterator, one Redis subscription
+// delivery and order, a task's changes picked out of its owner's channel, listening from subscribe() on, ending an iterator, one Redis subscription
 // per channel per process, several instances on one Redis, a subscriber that falls behind, what
 // a payload looks like on arrival, closing the bus, and a Redis SUBSCRIBE that fails.
 // The Redis part runs when REDIS_URL is set (CI); each test uses its own random prefix.
@@ -91,20 +91,20 @@ function shared(kind: Kind) {
     const b = pubsub.subscribe('task:token', 1);
     const other = pubsub.subscribe('task:token', 2);
     const prefixOfId = pubsub.subscribe('task:token', 10); // 'task:token:10' is not 'task:token:1'…
-    const otherTopic = pubsub.subscribe('task:updated', 1); // …and another topic with the same id is another channel
+    const otherTopic = pubsub.subscribe('user:tasks', 1); // …and another topic with the same id is another channel
     await Promise.all([a.ready, b.ready, other.ready, prefixOfId.ready, otherTopic.ready]);
 
     for (const i of range(50)) pubsub.publish('task:token', 1, token(i));
     // Published after the others: when it arrives first, nothing of channel 1 reached them.
     pubsub.publish('task:token', 2, token(1000));
     pubsub.publish('task:token', 10, token(2000));
-    pubsub.publish('task:updated', 1, snapshot(1, new Date(0)));
+    pubsub.publish('user:tasks', 1, { type: 'progress', task: snapshot(1, new Date(0)) });
 
     assert.deepEqual(seqs(await take(a, 50)), range(50));
     assert.deepEqual(seqs(await take(b, 50)), range(50));
     assert.equal((await nextValue(other)).seq, 1000);
     assert.equal((await nextValue(prefixOfId)).seq, 2000);
-    assert.equal((await nextValue(otherTopic)).id, 1);
+    assert.equal((await nextValue(otherTopic)).task.id, 1);
     for (const s of [a, b, other, prefixOfId, otherTopic]) assert.ok(await stillPending(s.next(), 50), 'no further event');
   });
 
@@ -189,6 +189,53 @@ function shared(kind: Kind) {
     assert.deepEqual(await thrown.next(), { value: undefined, done: true });
 
     assert.deepEqual(seqs(await take(probe, 5)), range(5));
+  });
+
+  test("a task's followers get its changes, picked out of its owner's task events, in order", async () => {
+    const { pubsub } = kind.open();
+    const first = pubsub.subscribeTask(1, 7);
+    const second = pubsub.subscribeTask(1, 7);
+    const otherTask = pubsub.subscribeTask(2, 7);
+    const otherOwner = pubsub.subscribeTask(1, 8); // task 1 is user 7's: user 8's channel never carries it
+    const owner = pubsub.subscribe('user:tasks', 7);
+    await Promise.all([first, second, otherTask, otherOwner, owner].map((s) => s.ready));
+
+    const change = (id: number, progress: number) => ({ type: 'progress' as const, task: { ...snapshot(id, new Date(0)), progress } });
+    for (const i of range(30)) pubsub.publish('user:tasks', 7, change(i % 3 === 2 ? 2 : 1, i));
+    pubsub.publish('user:tasks', 7, change(3, 100)); // a task nobody follows
+    pubsub.publish('user:tasks', 8, change(4, 200));
+    // Last: when it arrives, everything before it has.
+    pubsub.publish('user:tasks', 7, change(2, 300));
+
+    const ofTask1 = range(30).filter((i) => i % 3 !== 2);
+    const ofTask2 = [...range(30).filter((i) => i % 3 === 2), 300];
+    for (const s of [first, second]) {
+      const got = await take(s, ofTask1.length);
+      assert.deepEqual(got.map((t) => [t.id, t.progress]), ofTask1.map((p) => [1, p]));
+    }
+    assert.deepEqual((await take(otherTask, ofTask2.length)).map((t) => [t.id, t.progress]), ofTask2.map((p) => [2, p]));
+    const all = await take(owner, 32);
+    assert.deepEqual(all.map((e) => e.task.id).slice(-2), [3, 2], 'the owner gets every task of theirs');
+    for (const s of [first, second, otherTask, otherOwner, owner]) assert.ok(await stillPending(s.next(), 50), 'no further event');
+  });
+
+  test("a task's followers leaving leave the owner's subscribers alone, and the other way round", async () => {
+    const { pubsub } = kind.open();
+    const follower = pubsub.subscribeTask(5, 7);
+    const owner = pubsub.subscribe('user:tasks', 7);
+    await Promise.all([follower.ready, owner.ready]);
+    assert.equal(pubsub.size(), 1, "one channel: the owner's");
+    await follower.return!();
+    pubsub.publish('user:tasks', 7, { type: 'progress', task: snapshot(5, new Date(0)) });
+    assert.equal((await nextValue(owner)).task.id, 5);
+    const again = pubsub.subscribeTask(5, 7);
+    await again.ready;
+    await owner.return!();
+    assert.equal(pubsub.size(), 1, 'a follower is left: still listening');
+    pubsub.publish('user:tasks', 7, { type: 'succeeded', task: { ...snapshot(5, new Date(0)), status: 'succeeded' } });
+    assert.equal((await nextValue(again)).status, 'succeeded');
+    await again.return!();
+    assert.equal(pubsub.size(), 0);
   });
 
   test('a channel left by its last subscriber can be subscribed again', async () => {
@@ -305,14 +352,17 @@ describe('pub/sub in memory', () => {
 
   test('every subscriber gets the very object published: dates stay Dates', async () => {
     const { pubsub } = memory.open();
-    const s1 = pubsub.subscribe('task:updated', 9);
-    const s2 = pubsub.subscribe('task:updated', 9);
+    const s1 = pubsub.subscribeTask(9, 7);
+    const s2 = pubsub.subscribeTask(9, 7);
+    const owner = pubsub.subscribe('user:tasks', 7);
     const createdAt = new Date('2024-05-06T07:08:09.010Z');
     const sent = snapshot(9, createdAt);
-    pubsub.publish('task:updated', 9, sent);
+    const event = { type: 'started' as const, task: sent };
+    pubsub.publish('user:tasks', 7, event);
     const [got1, got2] = [await nextValue(s1), await nextValue(s2)];
     assert.equal(got1, sent);
     assert.equal(got2, sent);
+    assert.equal(await nextValue(owner), event);
     assert.ok(got1.createdAt instanceof Date);
     assert.equal(got1.createdAt, createdAt);
   });
@@ -401,6 +451,36 @@ describe('pub/sub over Redis', { skip: !redisUrl && 'needs REDIS_URL' }, () => {
     await assert.rejects(lazy.next(), { message: BEHIND });
   });
 
+  test("a user's task events are one Redis message each, on one subscription per process for the owner and their tasks' followers", async () => {
+    const p = prefix();
+    const a = overRedis.open(p).pubsub;
+    const b = overRedis.open(p).pubsub;
+    const followers = range(3).map((i) => b.subscribeTask(i + 1, 7));
+    const owner = b.subscribe('user:tasks', 7);
+    await Promise.all([...followers, owner].map((s) => s.ready));
+    assert.equal(await numsub(`${p}user:tasks:7`), 1);
+    assert.equal(b.size(), 1);
+
+    const seen: string[] = [];
+    const monitor = new Redis(redisUrl!);
+    await monitor.psubscribe(`${p}*`);
+    monitor.on('pmessage', (_pattern: string, channel: string) => void seen.push(channel.slice(p.length)));
+    for (const id of [1, 2, 3]) a.publish('user:tasks', 7, { type: 'progress', task: snapshot(id, new Date(0)) });
+    for (const [i, f] of followers.entries()) assert.equal((await nextValue(f)).id, i + 1);
+    assert.deepEqual((await take(owner, 3)).map((e) => e.task.id), [1, 2, 3]);
+    await until('the monitor to see the three messages', async () => seen.length === 3, 5_000, 10);
+    monitor.disconnect();
+    assert.deepEqual(seen, ['user:tasks:7', 'user:tasks:7', 'user:tasks:7'], 'one message per change, nothing per task');
+
+    await owner.return!();
+    await Promise.all(followers.slice(1).map((f) => f.return!()));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await numsub(`${p}user:tasks:7`), 1, 'a follower is left: the channel stays subscribed');
+    await followers[0]!.return!();
+    await until("the owner's channel to be unsubscribed", async () => (await numsub(`${p}user:tasks:7`)) === 0, 5_000, 20);
+    assert.equal(b.size(), 0);
+  });
+
   test('two instances on one Redis with one prefix: an event published on A reaches subscribers on A and B', async () => {
     const p = prefix();
     const a = overRedis.open(p).pubsub;
@@ -451,11 +531,11 @@ describe('pub/sub over Redis', { skip: !redisUrl && 'needs REDIS_URL' }, () => {
     const p = prefix();
     const a = overRedis.open(p).pubsub;
     const b = overRedis.open(p).pubsub;
-    const onB = b.subscribe('task:updated', 9);
+    const onB = b.subscribeTask(9, 7);
     await onB.ready;
     const createdAt = new Date('2024-05-06T07:08:09.010Z');
     const sent = { ...snapshot(9, createdAt), error: undefined };
-    a.publish('task:updated', 9, sent);
+    a.publish('user:tasks', 7, { type: 'progress', task: sent });
     const got = (await nextValue(onB)) as unknown as Record<string, unknown>;
     assert.notEqual(got, sent);
     assert.deepEqual(got, { id: 9, userId: 7, status: 'running', progress: 0.5, createdAt: '2024-05-06T07:08:09.010Z', finishedAt: null });
@@ -572,6 +652,29 @@ function refusedSubscribe(name: string, skip: string | false, base: () => Connec
       assert.equal((await nextValue(third)).seq, 5);
       await third.return!();
       assert.equal(pubsub.size(), 0);
+    });
+
+    test("a refused SUBSCRIBE of a user's task channel ends the owner's subscribers and the tasks' followers", async () => {
+      const { state, connect } = refusing(base());
+      const bus = createBus(redisUrl ?? 'redis://stand-in', `test:pubsub:${randomUUID()}:`, connect);
+      opened.push(bus);
+      const { pubsub } = bus;
+      state.failures = 1;
+      const owner = pubsub.subscribe('user:tasks', 7);
+      const follower = pubsub.subscribeTask(3, 7);
+      for (const s of [owner, follower]) {
+        await assert.rejects(within(s.ready, 5_000, 'ready'), { message: 'Connection is closed.' });
+        await assert.rejects(s.next(), { message: 'Connection is closed.' });
+        assert.deepEqual(await s.next(), { value: undefined, done: true });
+      }
+      assert.equal(pubsub.size(), 0);
+      assert.equal(state.subscribes, 1, 'one SUBSCRIBE for both');
+
+      const again = pubsub.subscribeTask(3, 7);
+      await within(again.ready, 5_000, 'ready of the next follower');
+      assert.equal(state.subscribes, 2);
+      pubsub.publish('user:tasks', 7, { type: 'progress', task: snapshot(3, new Date(0)) });
+      assert.equal((await nextValue(again)).id, 3);
     });
 
     test('a refusal that comes after the channel was left and subscribed again leaves the new subscription alone', async () => {

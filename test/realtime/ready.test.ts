@@ -25,21 +25,23 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 /**
- * Holds back the subscriptions to `topic` until open(), as Redis does until it confirms a
- * SUBSCRIBE: what is published before is not received, and `ready` settles only then.
+ * Holds back the subscriptions to `topic` (`task`: subscribeTask) until open(), as Redis does
+ * until it confirms a SUBSCRIBE: what is published before is not received, and `ready` settles
+ * only then.
  */
-function hold(pubsub: PubSub, topic: keyof Topics) {
-  const subscribe = pubsub.subscribe;
+function hold(pubsub: PubSub, topic: keyof Topics | 'task') {
+  const method = topic === 'task' ? 'subscribeTask' : 'subscribe';
+  const original = pubsub[method] as (...args: unknown[]) => Subscription<unknown>;
   let open!: () => void;
   const opened = new Promise<void>((resolve) => (open = resolve));
   let held = 0;
-  pubsub.subscribe = ((...args: Parameters<PubSub['subscribe']>) => {
-    if (args[0] !== topic) return subscribe(...args);
+  (pubsub as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+    if (method === 'subscribe' && args[0] !== topic) return original(...args);
     held++;
     let real: Subscription<unknown> | null = null;
     let closed = false;
     const started = opened.then(() => {
-      if (!closed) real = subscribe(...args);
+      if (!closed) real = original(...args);
     });
     const done = { value: undefined, done: true } as const;
     const sub: Subscription<unknown> = {
@@ -61,8 +63,8 @@ function hold(pubsub: PubSub, topic: keyof Topics) {
       [Symbol.asyncIterator]: () => sub,
     };
     return sub;
-  }) as PubSub['subscribe'];
-  return { open: () => open(), held: () => held, restore: () => (pubsub.subscribe = subscribe) };
+  };
+  return { open: () => open(), held: () => held, restore: () => ((pubsub as unknown as Record<string, unknown>)[method] = original) };
 }
 
 /** Every message of a subscription until it completes. */
@@ -99,7 +101,7 @@ describe('waiting for the pub/sub to listen', () => {
   };
 
   for (const [name, topic, query] of [
-    ['taskUpdated', 'task:updated', 'subscription ($id: ID!) { taskUpdated(id: $id) { status } }'],
+    ['taskUpdated', 'task', 'subscription ($id: ID!) { taskUpdated(id: $id) { status } }'],
     ['taskTokens', 'task:token', 'subscription ($id: ID!) { taskTokens(id: $id) { delta } }'],
   ] as const) {
     test(`${name}: a task that finishes before the subscription listens is seen finished, and the subscription ends`, async () => {

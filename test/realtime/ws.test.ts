@@ -202,8 +202,8 @@ describe('graphql-ws', () => {
       const task = await prisma.task.create({ data: { userId: user.user.databaseId, kind: 'image_generate', modelId: 'sd15', input: {}, status: 'running' } });
       // The task's updates come from a bus of this test's own, so the snapshots delivered are these very objects.
       const local = createMemoryPubSub();
-      const subscribe = pubsub.subscribe;
-      pubsub.subscribe = ((topic: string, ...rest: unknown[]) => (topic === 'task:updated' ? local.subscribe('task:updated', rest[0] as number) : (subscribe as (...a: unknown[]) => unknown)(topic, ...rest))) as typeof subscribe;
+      const subscribeTask = pubsub.subscribeTask;
+      pubsub.subscribeTask = local.subscribeTask;
       const refs: WeakRef<object>[] = [];
       const query = `subscription { taskUpdated(id: "${task.id}") { progress progressMessage } }`;
       const it = transport === 'SSE' ? overSse(query, user.token) : ws.iterate<{ taskUpdated: { progress: number } }>({ query });
@@ -213,7 +213,7 @@ describe('graphql-ws', () => {
           // Each snapshot's JSON fields are objects of its own; the Task a resolver sees shares them.
           const input = { step: i };
           refs.push(new WeakRef(input));
-          local.publish('task:updated', task.id, { ...task, input, progress: i });
+          local.publish('user:tasks', task.userId, { type: 'progress', task: { ...task, input, progress: i } });
           assert.equal((await it.next()).value?.data?.taskUpdated.progress, i);
         }
         await new Promise((r) => setImmediate(r));
@@ -222,7 +222,7 @@ describe('graphql-ws', () => {
         assert.ok(alive <= 1, `${alive} of 40 past snapshots still held`);
       } finally {
         await it.return?.(undefined);
-        pubsub.subscribe = subscribe;
+        pubsub.subscribeTask = subscribeTask;
       }
     });
   }

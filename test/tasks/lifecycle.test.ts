@@ -6,7 +6,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { graphql } from '../gql/index.js';
 import { codeOf, startTestServer, type TestServer } from '../helpers/harness.js';
-import { newUser } from '../helpers/ops.js';
+import { ADMIN_ENV, adminToken, newUser } from '../helpers/ops.js';
 import { subscriptionsLive, waitForTask } from '../helpers/tasks.js';
 
 const Generate = graphql(`
@@ -23,7 +23,7 @@ const image = (prompt: string, extra: Record<string, unknown> = {}) => ({ input:
 describe('on a busy demo worker', () => {
   let t: TestServer;
   before(async () => {
-    t = await startTestServer({ DEMO_DELAY_MS: '1500', WORKER_CONCURRENCY: '1', SIGNUP_CREDITS: '100' });
+    t = await startTestServer({ DEMO_DELAY_MS: '1500', WORKER_CONCURRENCY: '1', SIGNUP_CREDITS: '100', ...ADMIN_ENV });
   });
   after(() => t.close());
 
@@ -104,6 +104,32 @@ describe('on a busy demo worker', () => {
       assert.equal(result.errors?.[0]?.extensions?.code ?? result[0]?.extensions?.code, 'NOT_FOUND');
     } finally {
       await spy.dispose();
+    }
+  });
+
+  test("an admin follows another user's task to its end; a task that does not exist is NOT_FOUND", async () => {
+    const u = await newUser(t);
+    const task = (await t.ok(Generate, image('followed by an admin'), { token: u.token })).generateImage;
+    const admin = createClient({ url: t.wsUrl, webSocketImpl: WebSocket, connectionParams: { Authorization: `Bearer ${await adminToken(t)}` }, lazy: false });
+    try {
+      const seen: { status: string; progress: number }[] = [];
+      const following = (async () => {
+        for await (const m of admin.iterate<any>({ query: 'subscription ($id: ID!) { taskUpdated(id: $id) { status progress } }', variables: { id: task.id } })) {
+          seen.push(m.data.taskUpdated);
+        }
+      })();
+      // Bounded: a follower listening on the wrong channel would wait for ever.
+      const finished = await Promise.race([following.then(() => true), waitForTask(t, task.databaseId, undefined, 30_000).then(() => new Promise((r) => setTimeout(() => r(false), 2_000)))]);
+      assert.ok(finished, `the subscription did not end with the task: ${JSON.stringify(seen)}`);
+      assert.ok(['queued', 'running'].includes(seen[0]!.status), 'first the state it is in now');
+      assert.ok(seen.some((e) => e.status === 'running' && e.progress > 0), `its progress on the way: ${JSON.stringify(seen)}`);
+      assert.equal(seen.at(-1)!.status, 'succeeded', 'the subscription ends when the task does');
+      const missing = await new Promise<any>((resolve) => {
+        admin.subscribe({ query: 'subscription ($id: ID!) { taskUpdated(id: $id) { status } }', variables: { id: 'VGFzazo5OTk5OTk5' } }, { next: resolve, error: resolve, complete: () => resolve(null) });
+      });
+      assert.equal(missing.errors?.[0]?.extensions?.code ?? missing[0]?.extensions?.code, 'NOT_FOUND');
+    } finally {
+      await admin.dispose();
     }
   });
 

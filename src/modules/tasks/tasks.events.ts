@@ -1,5 +1,6 @@
-// Live task events: every change of a task is published to its own topic and to its owner's.
-// Payloads carry the task row itself, so subscribers need no database read per event.
+// Live task events: every change of a task is published once, to its owner's topic; a process
+// hands it to the task's own followers too (pubsub.subscribeTask). Payloads carry the task row
+// itself, so subscribers need no database read per event.
 import type { Deps } from '../../context.js';
 import type { Task } from '../../generated/prisma/client.js';
 
@@ -33,7 +34,6 @@ export function revive(t: TaskSnapshot): Task {
 }
 
 export function publishTask(deps: Pick<Deps, 'pubsub'>, type: TaskEventType, task: Task) {
-  deps.pubsub.publish('task:updated', task.id, task);
   deps.pubsub.publish('user:tasks', task.userId, { type, task });
   // A text task's token stream ends with its outcome, after its last token (same connection, same order).
   if ((type === 'succeeded' || type === 'failed' || type === 'canceled') && (task.kind === 'text_chat' || task.kind === 'text_generate')) {

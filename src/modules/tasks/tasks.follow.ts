@@ -23,6 +23,8 @@ type Me = Parameters<typeof ownTask>[1];
 /**
  * Follows task `id` of `user`: listens before the task is read (once Redis confirms, so a change
  * in between is not lost), yields it, then yields each change and ends after a finished one.
+ * Changes come on the owner's channel: a user's own task is listened to at once (another's is
+ * NOT_FOUND when read); an admin's, once its owner is known.
  * `exclusive` takes the task's stream lease (CONFLICT stream_open when another holds it).
  * `signal` (a request's, over SSE) ends it at once when the client leaves. return() lets go of
  * the listener and the lease at once, also while a next() waits.
@@ -33,7 +35,7 @@ export class TaskFollower implements AsyncIterableIterator<Task> {
   private finishing = false;
   private ended = false;
   private release: Release | null = null;
-  private readonly updates: Subscription<TaskSnapshot>;
+  private updates: Subscription<TaskSnapshot> | null = null;
   private readonly nextUpdate: (it: AsyncIterator<TaskSnapshot>) => Promise<IteratorResult<TaskSnapshot> | typeof LEFT>;
 
   /** The subscribe-time context, let go once the task has been read (a stream may live for hours). */
@@ -47,7 +49,7 @@ export class TaskFollower implements AsyncIterableIterator<Task> {
     signal?: AbortSignal,
   ) {
     this.ctx = ctx;
-    this.updates = ctx.pubsub.subscribe('task:updated', id);
+    if (user.role !== 'admin') this.updates = ctx.pubsub.subscribeTask(id, user.id);
     this.nextUpdate = untilLeft(signal);
   }
 
@@ -58,7 +60,7 @@ export class TaskFollower implements AsyncIterableIterator<Task> {
       return this.first();
     }
     if (this.finishing) return this.end().then(() => DONE);
-    return this.nextUpdate(this.updates).then(this.onUpdate, this.onError);
+    return this.nextUpdate(this.updates!).then(this.onUpdate, this.onError);
   }
 
   private readonly onUpdate = (r: IteratorResult<TaskSnapshot> | typeof LEFT): Promise<IteratorResult<Task>> | IteratorResult<Task> => {
@@ -78,6 +80,13 @@ export class TaskFollower implements AsyncIterableIterator<Task> {
     try {
       const ctx = this.ctx!;
       this.ctx = null;
+      if (!this.updates) {
+        // An admin may follow anyone's task: its owner (which never changes) names the channel.
+        const owner = await ctx.prisma.task.findUnique({ where: { id: this.id }, select: { userId: true } });
+        if (!owner) throw new AppError('NOT_FOUND', 'Task not found', { field: 'id' });
+        if (this.ended) return DONE;
+        this.updates = ctx.pubsub.subscribeTask(this.id, owner.userId);
+      }
       await this.updates.ready;
       const now = await ownTask(ctx, this.user, this.id);
       if (this.exclusive) {
@@ -104,7 +113,7 @@ export class TaskFollower implements AsyncIterableIterator<Task> {
     const release = this.release;
     this.release = null;
     try {
-      await this.updates.return?.();
+      await this.updates?.return?.();
     } finally {
       await release?.();
     }

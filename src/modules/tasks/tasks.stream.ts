@@ -106,7 +106,7 @@ export async function* createAndStream(
   if (!tokens && !FINISHED.includes(task.status)) {
     // A repeated request (the same Idempotency-Key) for a task that has not finished: it is not
     // this caller's to stop; wait for it, then send its stored text whole.
-    const updates = ctx.pubsub.subscribe('task:updated', task.id);
+    const updates = ctx.pubsub.subscribeTask(task.id, task.userId);
     const listen = quietly(updates, opts);
     try {
       // Read once listening: its end cannot fall in between.
