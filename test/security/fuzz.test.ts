@@ -882,11 +882,19 @@ function mutateBody(r: Rng, body: Record<string, unknown>): Record<string, unkno
           : typeof was === 'string'
             ? r.pick(['\u0000', 'a\u0000b', KB100, '😀'.repeat(30_000), '2147483648', '-271821-04-20T00:00:00.000Z', sensibleString(r, k)])
             : Array.isArray(was)
-              ? r.pick<unknown>([['\u0000'], [2147483648], Array.from({ length: 10_000 }, () => was[0] ?? 1), [{ role: 'user', content: '\u0000' }]])
+              ? r.pick<unknown>([['\u0000'], [2147483648], Array.from({ length: 10_000 }, () => small(was[0]) ?? 1), [{ role: 'user', content: '\u0000' }]])
               : r.pick<unknown>([deepRaw(100_000), { a: '\u0000' }, { 'k\u0000': 1 }]),
     ])());
   }
   return out;
+}
+
+/**
+ * `v` when its JSON is short. A key mutated twice can hold a 100 KB value by the second time:
+ * ten thousand copies of it would pass V8's longest string (the request, not the server, failed).
+ */
+function small(v: unknown): unknown {
+  return v === undefined || serialize([v]).length > 1_000 ? undefined : v;
 }
 
 /** Sets an own enumerable key, "__proto__" included (an assignment would set the prototype). */
