@@ -624,13 +624,17 @@ function standInRedis(): Connect {
 }
 
 function refusedSubscribe(name: string, skip: string | false, base: () => Connect) {
+  /** A bus whose next SUBSCRIBE is refused. */
+  const refusingOnce = () => {
+    const { state, connect } = refusing(base());
+    const bus = createBus(redisUrl ?? 'redis://stand-in', `test:pubsub:${randomUUID()}:`, connect);
+    opened.push(bus);
+    state.failures = 1;
+    return { state, pubsub: bus.pubsub };
+  };
   describe(`a refused SUBSCRIBE, ${name}`, { skip }, () => {
     test('ends the channel\'s subscribers with the error and forgets the channel; the next subscriber subscribes again', async () => {
-      const { state, connect } = refusing(base());
-      const bus = createBus(redisUrl ?? 'redis://stand-in', `test:pubsub:${randomUUID()}:`, connect);
-      opened.push(bus);
-      const { pubsub } = bus;
-      state.failures = 1;
+      const { state, pubsub } = refusingOnce();
       const first = pubsub.subscribe('task:token', 1);
       const second = pubsub.subscribe('task:token', 1);
       const waiting = second.next();
@@ -655,11 +659,7 @@ function refusedSubscribe(name: string, skip: string | false, base: () => Connec
     });
 
     test("a refused SUBSCRIBE of a user's task channel ends the owner's subscribers and the tasks' followers", async () => {
-      const { state, connect } = refusing(base());
-      const bus = createBus(redisUrl ?? 'redis://stand-in', `test:pubsub:${randomUUID()}:`, connect);
-      opened.push(bus);
-      const { pubsub } = bus;
-      state.failures = 1;
+      const { state, pubsub } = refusingOnce();
       const owner = pubsub.subscribe('user:tasks', 7);
       const follower = pubsub.subscribeTask(3, 7);
       for (const s of [owner, follower]) {
@@ -678,11 +678,7 @@ function refusedSubscribe(name: string, skip: string | false, base: () => Connec
     });
 
     test('a refusal that comes after the channel was left and subscribed again leaves the new subscription alone', async () => {
-      const { state, connect } = refusing(base());
-      const bus = createBus(redisUrl ?? 'redis://stand-in', `test:pubsub:${randomUUID()}:`, connect);
-      opened.push(bus);
-      const { pubsub } = bus;
-      state.failures = 1;
+      const { state, pubsub } = refusingOnce();
       const gone = pubsub.subscribe('task:cancel');
       await gone.return!();
       // The channel was left and is subscribed again while the first SUBSCRIBE is still unanswered.
