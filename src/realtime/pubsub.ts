@@ -20,7 +20,7 @@ import type { TaskEvent, TaskSnapshot, TokenEvent } from '../modules/tasks/tasks
 export type Topics = {
   /** The account of a user changed (profile, role, tier, credits…). */
   'user:updated': [userId: number, payload: { userId: number }];
-  /** A domain event of a user's account (see modules/events). */
+  /** A domain event of a user's account of a type a subscription offers (LIVE_EVENTS in modules/events). */
   'user:event': [userId: number, payload: UserEvent];
   /**
    * A task of a user changed (status, progress, result). One message per change: a process

@@ -1,5 +1,6 @@
-// Domain events of a user's account (quota warnings, task and order events…), published for
-// subscriptions on every instance. Webhook delivery hangs off the same call.
+// Domain events of a user's account (quota warnings, task and order events…): queued for the
+// user's webhooks, and published for subscriptions on every instance when a subscription offers
+// their type.
 import type { Deps } from '../../context.js';
 import { dispatch, type WebhookEvent } from '../webhooks/webhooks.service.js';
 
@@ -15,14 +16,21 @@ export interface UserEvent {
 }
 
 /**
- * Publishes a user's event to subscriptions and queues it for the user's webhooks. `hooks`, when
+ * The event types a subscription offers (quotaWarnings). The others are for webhooks only: a
+ * task's events reach subscribers as task changes (user:tasks), and publishing them here too cost
+ * every task two Redis messages that no process listened to.
+ */
+export const LIVE_EVENTS: ReadonlySet<EventType> = new Set<EventType>(['quota.warning']);
+
+/**
+ * Publishes a user's event to subscriptions (LIVE_EVENTS) and queues it for the user's webhooks. `hooks`, when
  * the caller already read them (in the statement that changed the task), are the user's active
  * webhooks for this event type; otherwise they are looked up.
  */
 export async function emit(deps: Pick<Deps, 'pubsub' | 'log' | 'prisma' | 'config' | 'webhookQueue'>, userId: number, type: EventType, data: Record<string, unknown>, hooks?: string[]) {
   const event: UserEvent = { id: `evt_${crypto.randomUUID()}`, type, userId, data, createdAt: new Date().toISOString() };
   deps.log.debug({ userId, type }, 'event');
-  deps.pubsub.publish('user:event', userId, event);
+  if (LIVE_EVENTS.has(type)) deps.pubsub.publish('user:event', userId, event);
   await dispatch(deps, userId, event, hooks).catch((err) => deps.log.error({ err, userId, type }, 'queueing webhook deliveries failed'));
   return event;
 }

@@ -1,0 +1,30 @@
+// Which of a user's events are published for subscriptions (src/modules/events/events.service.ts):
+// the types a subscription offers, and no other; webhooks get every type either way (tested with
+// the webhooks).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { emit, LIVE_EVENTS, type EventType } from '../../src/modules/events/events.service.js';
+import { EVENTS } from '../../src/modules/webhooks/webhooks.service.js';
+import { createMemoryPubSub } from '../../src/realtime/pubsub.js';
+
+test('only event types a subscription offers are published; each once, to its user', async () => {
+  const pubsub = createMemoryPubSub();
+  const mine = pubsub.subscribe('user:event', 1);
+  const theirs = pubsub.subscribe('user:event', 2);
+  const silent = { debug() {}, warn() {}, error() {} };
+  // No webhooks (`hooks` given empty): nothing is read or queued.
+  const deps = { pubsub, log: silent } as unknown as Parameters<typeof emit>[0];
+  for (const type of EVENTS) await emit(deps, 1, type as EventType, { n: 1 }, []);
+
+  const got: string[] = [];
+  for (;;) {
+    const r = await Promise.race([mine.next(), new Promise<null>((res) => setImmediate(() => res(null)))]);
+    if (!r || r.done) break;
+    got.push(r.value.type);
+  }
+  assert.ok(LIVE_EVENTS.size > 0 && [...LIVE_EVENTS].every((t) => (EVENTS as readonly string[]).includes(t)));
+  assert.deepEqual(got, [...LIVE_EVENTS], `published: ${got.join(', ')}`);
+  assert.ok(!got.some((t) => t.startsWith('ai.task.')), "a task's events reach subscribers as task changes, not here");
+  const other = await Promise.race([theirs.next(), new Promise<null>((res) => setImmediate(() => res(null)))]);
+  assert.equal(other, null, "another user's subscriber gets nothing");
+});
