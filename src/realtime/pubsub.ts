@@ -204,7 +204,11 @@ function createPubSub(transport: {
     const w = wires.get(channel);
     if (!w) return;
     push(w.own, payload);
-    if (w.tasks) push(w.tasks.get((payload as TaskEvent).task?.id), (payload as TaskEvent).task);
+    if (!w.tasks) return;
+    // Only user:tasks channels have task followers; a message of another shape (someone else's on
+    // a shared Redis) reaches none of them.
+    const task = (payload as Partial<TaskEvent> | null)?.task;
+    if (task && typeof task.id === 'number') push(w.tasks.get(task.id), task);
   };
 
   /** The wire named `channel`, listened to from its first channel on. */
@@ -326,7 +330,11 @@ export function createBus(
   const bus: ReturnType<typeof createPubSub> = createPubSub({
     send: (channel, payload) => void publishClient.publish(prefix + channel, JSON.stringify(payload)).catch(() => {}),
     listen: (channel) => setUp(subscribeClient).then(() => subscribeClient.subscribe(prefix + channel)).then(() => undefined),
-    unlisten: (channel) => void subscribeClient.unsubscribe(prefix + channel).catch(() => {}),
+    // After the connection's set-up too, like the SUBSCRIBE it undoes: sent at once while the
+    // SUBSCRIBE waits, it would go first and leave the channel subscribed for nobody.
+    unlisten: (channel) => void setUp(subscribeClient)
+      .then(() => subscribeClient.unsubscribe(prefix + channel))
+      .catch(() => {}),
   });
   subscribeClient.on('message', (channel: string, message: string) => {
     if (!channel.startsWith(prefix)) return;

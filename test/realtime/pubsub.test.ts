@@ -367,6 +367,15 @@ describe('pub/sub in memory', () => {
     assert.equal(got1.createdAt, createdAt);
   });
 
+  test('publishing a payload of another shape to a user with task followers reaches none of them', async () => {
+    const { pubsub } = memory.open();
+    const follower = pubsub.subscribeTask(1, 7);
+    for (const odd of [null, {}, { task: null }, { task: { id: '1' } }]) pubsub.publish('user:tasks', 7, odd as never);
+    pubsub.publish('user:tasks', 7, { type: 'progress', task: snapshot(1, new Date(0)) });
+    assert.equal((await nextValue(follower)).id, 1);
+    assert.ok(await stillPending(follower.next(), 20));
+  });
+
   test('a synchronous burst counts against a reader too: publish() delivers at once, the reader has no turn to read', async () => {
     const { pubsub } = memory.open();
     const reader = pubsub.subscribe('task:token', 1);
@@ -563,6 +572,45 @@ describe('pub/sub over Redis', { skip: !redisUrl && 'needs REDIS_URL' }, () => {
     assert.equal(await numsub(`${p}task:token:1`), 1);
     bus.pubsub.publish('task:token', 1, token(3));
     assert.equal((await nextValue(sub!)).seq, 3);
+  });
+
+  test('a channel left while the connection is being set up is not left subscribed', async () => {
+    // The SUBSCRIBE waits for the set-up (above); an UNSUBSCRIBE sent at once went before it and
+    // left the channel subscribed with nobody listening.
+    const p = prefix();
+    let bus: RealtimeBus | undefined;
+    let left = false;
+    const connect: Connect = (url, options) => {
+      const client = new Redis(url, options);
+      if (!options.enableAutoPipelining) {
+        client.once('connect', () => {
+          const sub = bus!.pubsub.subscribe('task:token', 1);
+          void sub.return!().then(() => (left = true));
+        });
+      }
+      return client;
+    };
+    bus = createBus(redisUrl!, p, connect);
+    opened.push(bus);
+    await until('the subscriber to leave', async () => left, 5_000, 5);
+    const other = bus.pubsub.subscribe('task:token', 2);
+    await within(other.ready, 5_000, 'ready of another channel');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await numsub(`${p}task:token:1`), 0);
+    assert.equal(await numsub(`${p}task:token:2`), 1);
+  });
+
+  test("a message of another shape on a user's task channel reaches its owner's subscribers and no task follower", async () => {
+    const p = prefix();
+    const { pubsub } = overRedis.open(p);
+    const follower = pubsub.subscribeTask(1, 7);
+    const owner = pubsub.subscribe('user:tasks', 7);
+    await Promise.all([follower.ready, owner.ready]);
+    for (const odd of ['null', '{"task":null}', '{"task":{"id":"1"}}', '[1]']) await admin.publish(`${p}user:tasks:7`, odd);
+    pubsub.publish('user:tasks', 7, { type: 'progress', task: snapshot(1, new Date(0)) });
+    assert.equal((await nextValue(follower)).id, 1, 'the well-formed change, and nothing before it');
+    const got = await take(owner, 5);
+    assert.deepEqual(got.slice(0, 4), [null, { task: null }, { task: { id: '1' } }, [1]]);
   });
 
   test('close() disconnects: the Redis subscription is gone and publishing does nothing', async () => {

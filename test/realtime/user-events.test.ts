@@ -3,7 +3,7 @@
 // the webhooks).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { emit, LIVE_EVENTS, type EventType } from '../../src/modules/events/events.service.js';
+import { emit, LIVE_EVENTS, liveEvents, type EventType } from '../../src/modules/events/events.service.js';
 import { EVENTS } from '../../src/modules/webhooks/webhooks.service.js';
 import { createMemoryPubSub } from '../../src/realtime/pubsub.js';
 
@@ -27,4 +27,16 @@ test('only event types a subscription offers are published; each once, to its us
   assert.ok(!got.some((t) => t.startsWith('ai.task.')), "a task's events reach subscribers as task changes, not here");
   const other = await Promise.race([theirs.next(), new Promise<null>((res) => setImmediate(() => res(null)))]);
   assert.equal(other, null, "another user's subscriber gets nothing");
+});
+
+test('a subscription to a type that is never published is refused when it is made, not left waiting', async () => {
+  const pubsub = createMemoryPubSub();
+  assert.throws(() => liveEvents(pubsub, 1, 'ai.task.started'), /ai\.task\.started events are not published/);
+  assert.equal(pubsub.size(), 0);
+  const quota = liveEvents(pubsub, 1, 'quota.warning');
+  const silent = { debug() {}, warn() {}, error() {} };
+  await emit({ pubsub, log: silent } as unknown as Parameters<typeof emit>[0], 1, 'quota.warning', { used: 9 }, []);
+  assert.deepEqual((await quota.next()).value?.data, { used: 9 });
+  await quota.return?.();
+  assert.equal(pubsub.size(), 0);
 });

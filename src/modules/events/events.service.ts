@@ -2,6 +2,7 @@
 // user's webhooks, and published for subscriptions on every instance when a subscription offers
 // their type.
 import type { Deps } from '../../context.js';
+import { filtered, type PubSub } from '../../realtime/pubsub.js';
 import { dispatch, type WebhookEvent } from '../webhooks/webhooks.service.js';
 
 export type EventType = WebhookEvent;
@@ -21,6 +22,12 @@ export interface UserEvent {
  * every task two Redis messages that no process listened to.
  */
 export const LIVE_EVENTS: ReadonlySet<EventType> = new Set<EventType>(['quota.warning']);
+
+/** A user's events of `type`, live: a type of LIVE_EVENTS (the others are never published). */
+export function liveEvents(pubsub: PubSub, userId: number, type: EventType) {
+  if (!LIVE_EVENTS.has(type)) throw new Error(`${type} events are not published: add the type to LIVE_EVENTS`);
+  return filtered(pubsub.subscribe('user:event', userId), (e) => e.type === type);
+}
 
 /**
  * Publishes a user's event to subscriptions (LIVE_EVENTS) and queues it for the user's webhooks. `hooks`, when

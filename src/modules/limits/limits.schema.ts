@@ -1,5 +1,5 @@
 import type { UserViewer } from '../../context.js';
-import { filtered } from '../../realtime/pubsub.js';
+import { liveEvents } from '../events/events.service.js';
 import { builder } from '../../schema/builder.js';
 import { Tier, User } from '../users/users.schema.js';
 import type { QuotaUse, TierLimits } from './limits.service.js';
@@ -64,7 +64,7 @@ builder.subscriptionField('quotaWarnings', (t) =>
     type: QuotaWarning,
     description: "The signed-in user's quota.warning events.",
     authScopes: { authenticated: true },
-    subscribe: (_root, _args, ctx) => filtered(ctx.pubsub.subscribe('user:event', (ctx.viewer as UserViewer).user.id), (e) => e.type === 'quota.warning'),
+    subscribe: (_root, _args, ctx) => liveEvents(ctx.pubsub, (ctx.viewer as UserViewer).user.id, 'quota.warning'),
     resolve: (e) => e.data as unknown as Warning,
   }),
 );

@@ -30,7 +30,8 @@ type Me = Parameters<typeof ownTask>[1];
  * the listener and the lease at once, also while a next() waits.
  */
 export class TaskFollower implements AsyncIterableIterator<Task> {
-  private started = false;
+  /** The first next(): the task now (an admin's follower subscribes in it). */
+  private first$: Promise<IteratorResult<Task>> | null = null;
   /** No more events: the next next() ends it. */
   private finishing = false;
   private ended = false;
@@ -55,12 +56,11 @@ export class TaskFollower implements AsyncIterableIterator<Task> {
 
   next(): Promise<IteratorResult<Task>> {
     if (this.ended) return Promise.resolve(DONE);
-    if (!this.started) {
-      this.started = true;
-      return this.first();
-    }
+    if (!this.first$) return (this.first$ = this.first());
+    // An admin's follower has no listener until its first step has found the owner.
+    if (!this.updates) return this.first$.then(() => this.next(), () => this.next());
     if (this.finishing) return this.end().then(() => DONE);
-    return this.nextUpdate(this.updates!).then(this.onUpdate, this.onError);
+    return this.nextUpdate(this.updates).then(this.onUpdate, this.onError);
   }
 
   private readonly onUpdate = (r: IteratorResult<TaskSnapshot> | typeof LEFT): Promise<IteratorResult<Task>> | IteratorResult<Task> => {
