@@ -172,14 +172,17 @@ export function filtered<T>(source: AsyncIterator<T>, keep: (value: T) => boolea
 
 const channelOf = (topic: string, id?: unknown) => (id === undefined ? topic : `${topic}:${id}`);
 
-/** A user's task events: one message per change of any of their tasks. */
-const USER_TASKS = 'user:tasks:';
-
 /** Subscribers of one channel of this process, or of one task's changes within a user's channel. */
-type Channel = { subscribers: Set<Subscriber<unknown>>; wire: Wire };
+type Channel = {
+  subscribers: Set<Subscriber<unknown>>;
+  wire: Wire;
+  /** The task whose changes it gets; null for the subscribers of the channel itself. */
+  taskId: number | null;
+};
 
 /** A channel this process listens to (on Redis: one subscription), and who in it is listening. */
 type Wire = {
+  name: string;
   ready: Promise<void>;
   /** Subscribers of the channel itself. */
   own: Channel | null;
@@ -215,7 +218,7 @@ function createPubSub(transport: {
   const wireOf = (channel: string): Wire => {
     const known = wires.get(channel);
     if (known) return known;
-    const w: Wire = { ready: Promise.resolve(), own: null, tasks: null };
+    const w: Wire = { name: channel, ready: Promise.resolve(), own: null, tasks: null };
     // Not listening after all: the wire is forgotten (its next subscriber asks again) and every
     // subscriber on it ends with the error.
     w.ready = transport.listen(channel).catch((err: unknown) => {
@@ -233,15 +236,26 @@ function createPubSub(transport: {
     return w;
   };
 
-  /** A new subscriber of `c`; `forget` takes an emptied channel off its wire (false: it was already). */
-  const join = (channel: string, c: Channel, forget: () => boolean) => {
+  /** Takes an emptied channel off its wire; false when it was already (a failed SUBSCRIBE took every channel off). */
+  const detach = (c: Channel): boolean => {
+    const w = c.wire;
+    if (c.taskId === null) {
+      if (w.own !== c) return false;
+      w.own = null;
+      return true;
+    }
+    return w.tasks?.get(c.taskId) === c && w.tasks.delete(c.taskId);
+  };
+
+  /** A new subscriber of `c`; the wire is let go when its last channel empties. */
+  const join = (c: Channel) => {
     const s = new Subscriber<any>((gone) => {
       c.subscribers.delete(gone);
-      if (c.subscribers.size > 0 || !forget()) return;
+      if (c.subscribers.size > 0 || !detach(c)) return;
       const w = c.wire;
-      if (!w.own && !w.tasks?.size && wires.get(channel) === w) {
-        wires.delete(channel);
-        transport.unlisten(channel);
+      if (!w.own && !w.tasks?.size && wires.get(w.name) === w) {
+        wires.delete(w.name);
+        transport.unlisten(w.name);
       }
     }, c.wire.ready);
     c.subscribers.add(s);
@@ -254,24 +268,15 @@ function createPubSub(transport: {
       transport.send(channelOf(topic, id), payload);
     },
     subscribe(topic, ...[id]) {
-      const channel = channelOf(topic, id);
-      const w = wireOf(channel);
-      const c = (w.own ??= { subscribers: new Set(), wire: w });
-      return join(channel, c, () => {
-        if (w.own !== c) return false;
-        w.own = null;
-        return true;
-      });
+      const w = wireOf(channelOf(topic, id));
+      return join((w.own ??= { subscribers: new Set(), wire: w, taskId: null }));
     },
     subscribeTask(taskId, ownerId) {
-      const channel = USER_TASKS + ownerId;
-      const w = wireOf(channel);
+      const w = wireOf(channelOf('user:tasks', ownerId));
       const tasks = (w.tasks ??= new Map());
       let c = tasks.get(taskId);
-      if (!c) tasks.set(taskId, (c = { subscribers: new Set(), wire: w }));
-      const entry = c;
-      // Off the wire when it still has it (a failed SUBSCRIBE took every channel off already).
-      return join(channel, entry, () => w.tasks?.get(taskId) === entry && tasks.delete(taskId)) as Subscription<TaskSnapshot>;
+      if (!c) tasks.set(taskId, (c = { subscribers: new Set(), wire: w, taskId }));
+      return join(c) as Subscription<TaskSnapshot>;
     },
     size: () => wires.size,
   };

@@ -30,9 +30,9 @@ export function liveEvents(pubsub: PubSub, userId: number, type: EventType) {
 }
 
 /**
- * Publishes a user's event to subscriptions (LIVE_EVENTS) and queues it for the user's webhooks. `hooks`, when
- * the caller already read them (in the statement that changed the task), are the user's active
- * webhooks for this event type; otherwise they are looked up.
+ * Publishes a user's event to subscriptions (LIVE_EVENTS) and queues it for the user's webhooks.
+ * `hooks`, when the caller already read them (in the statement that changed the task), are the
+ * user's active webhooks for this event type; otherwise they are looked up.
  */
 export async function emit(deps: Pick<Deps, 'pubsub' | 'log' | 'prisma' | 'config' | 'webhookQueue'>, userId: number, type: EventType, data: Record<string, unknown>, hooks?: string[]) {
   const event: UserEvent = { id: `evt_${crypto.randomUUID()}`, type, userId, data, createdAt: new Date().toISOString() };
