@@ -18,7 +18,7 @@ import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
 import { openDatabase } from '../src/db.js';
 import { createApiKey } from '../src/modules/apikeys/apikeys.service.js';
-import { benchEnv, cpuMeter, freshDatabase, machineProbe, spawnRole } from './common.js';
+import { benchEnv, cpuMeter, freshDatabase, machineProbe, probeLine, spawnRole } from './common.js';
 
 const connections = Number(process.argv[2] ?? 32);
 const seconds = Number(process.argv[3] ?? 10);
@@ -126,7 +126,7 @@ try {
     console.log(`\nP2 per round: ${per.rest!.map((r, i) => (r.rps / per.models![i]!.rps).toFixed(2)).join(' ')}`);
     console.log(`P2 REST /v1/models / GraphQL models: ${p2.toFixed(2)} (goal ≥ 0.9) ${p2 >= 0.9 ? 'met' : 'NOT met'}`);
   }
-  console.log(`\nmachine probe (bench/common.ts, one core, lower is faster): ${probeBefore.toFixed(0)} ms before the run, ${machineProbe().toFixed(0)} ms after`);
+  console.log(probeLine(probeBefore));
 } finally {
   bare.kill('SIGTERM');
   await api.stop();

@@ -119,3 +119,7 @@ export function machineProbe(): number {
   if (sink < 0) console.log(sink);
   return rounds.sort((a, b) => a - b)[2]!;
 }
+
+/** The probe's line for a bench's output: `before` (machineProbe() at its start) and a probe now. */
+export const probeLine = (before: number) =>
+  `\nmachine probe (bench/common.ts, one core, lower is faster): ${before.toFixed(0)} ms before the run, ${machineProbe().toFixed(0)} ms after`;

@@ -23,7 +23,7 @@ import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db.js';
 import { startSession } from '../src/modules/auth/auth.service.js';
 import { createTokenSigner } from '../src/modules/auth/tokens.js';
-import { cpuMeter, freshDatabase, machineProbe, percentile, REDIS, spawnRole } from './common.js';
+import { cpuMeter, freshDatabase, machineProbe, percentile, probeLine, REDIS, spawnRole } from './common.js';
 
 const n = Number(process.argv[2] ?? 1000);
 const rate = Number(process.argv[3] ?? 10);
@@ -159,7 +159,7 @@ if (cpu) {
   const per = (k: string) => (((cpu[k] ?? 0) * 1000 * 1000) / split.measured.length).toFixed(0);
   console.log(`\nCPU per 1,000 events received in the measured window (ms), from /proc: API process ${per('API process')} (kernel ${per('API process (sys)')}), bench client ${per('self')}, redis ${per('redis')}`);
 }
-console.log(`\nmachine probe (bench/common.ts, one core, lower is faster): ${probeBefore.toFixed(0)} ms before the run, ${machineProbe().toFixed(0)} ms after`);
+console.log(probeLine(probeBefore));
 console.error(`bench client event-loop delay: p50 ${(loop.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`);
 console.error(`bench client RSS grew ${Math.round((process.memoryUsage().rss - rssBefore) / 1e6)} MB`);
 

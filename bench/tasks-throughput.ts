@@ -13,7 +13,7 @@ import { openDatabase } from '../src/db.js';
 import { createLogger } from '../src/logger.js';
 import { createApiKey } from '../src/modules/apikeys/apikeys.service.js';
 import { createTask } from '../src/modules/tasks/tasks.service.js';
-import { cpuMeter, freshDatabase, machineProbe, REDIS, spawnRole } from './common.js';
+import { cpuMeter, freshDatabase, machineProbe, probeLine, REDIS, spawnRole } from './common.js';
 
 const total = Number(process.argv[2] ?? 2000);
 const workers = Number(process.argv[3] ?? 2);
@@ -125,7 +125,7 @@ if (cpu) {
   const sum = Object.values(cpu).reduce((a, b) => a + b, 0);
   console.log(`| ${keys.map((k) => ((cpu[k]! * 1000) / total).toFixed(2)).join(' | ')} | ${((sum * 1000) / total).toFixed(2)} |`);
 }
-console.log(`\nmachine probe (bench/common.ts, one core, lower is faster): ${probeBefore.toFixed(0)} ms before the run, ${machineProbe().toFixed(0)} ms after`);
+console.log(probeLine(probeBefore));
 
 for (const p of procs) await p.stop();
 await api?.stop();
