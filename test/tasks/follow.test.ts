@@ -31,6 +31,7 @@ function contextFor(now: () => Task | null) {
 }
 
 const admin = { id: 1, role: 'admin' };
+const notFound = (err: { extensions?: { code?: string } }) => err.extensions?.code === 'NOT_FOUND';
 
 test("an admin's follower: a next() made while the owner is looked up waits for the first, then gets the change", async () => {
   const { ctx, pubsub, open, reads } = contextFor(() => row('running', 10));
@@ -63,7 +64,7 @@ test("an admin's follower left while the owner is looked up never listens; a tas
   const gone = contextFor(() => null);
   gone.open();
   const g = new TaskFollower(gone.ctx, admin, 5, false);
-  await assert.rejects(g.next(), (err: { extensions?: { code?: string }; code?: string }) => (err.extensions?.code ?? err.code) === 'NOT_FOUND');
+  await assert.rejects(g.next(), notFound);
   assert.equal((await g.next()).done, true);
   assert.equal(gone.pubsub.size(), 0);
 });
@@ -81,6 +82,6 @@ test("a user's follower listens on their own channel at once; another's task is 
   const other = contextFor(() => row('queued'));
   other.open();
   const spy = new TaskFollower(other.ctx, { id: 8 }, 5, false);
-  await assert.rejects(spy.next(), (err: { extensions?: { code?: string }; code?: string }) => (err.extensions?.code ?? err.code) === 'NOT_FOUND');
+  await assert.rejects(spy.next(), notFound);
   assert.equal(other.pubsub.size(), 0);
 });

@@ -2,7 +2,7 @@
 // failures with retries, retry and delete rules; holds always settled exactly once.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createClient } from 'graphql-ws';
+import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { graphql } from '../gql/index.js';
 import { codeOf, startTestServer, type TestServer } from '../helpers/harness.js';
@@ -17,6 +17,13 @@ const Retry = graphql(`mutation LifeRetry($id: ID!) { retryTask(id: $id) { datab
 const Delete = graphql(`mutation LifeDelete($id: ID!) { deleteTask(id: $id) }`);
 const Get = graphql(`query LifeGet($id: ID!) { task(id: $id) { status queuePosition etaSeconds progress errorCode errorMessage attempts cost } }`);
 const Credits = graphql(`query LifeCredits { me { credits { available reserved } } }`);
+
+/** The error code of a taskUpdated subscription's first answer (as a result or as the error itself). */
+function followCode(client: Client, id: string) {
+  return new Promise<any>((resolve) => {
+    client.subscribe({ query: 'subscription ($id: ID!) { taskUpdated(id: $id) { status } }', variables: { id } }, { next: resolve, error: resolve, complete: () => resolve(null) });
+  }).then((r) => r?.errors?.[0]?.extensions?.code ?? r?.[0]?.extensions?.code);
+}
 
 const image = (prompt: string, extra: Record<string, unknown> = {}) => ({ input: { model: 'sd15', prompt, width: 64, height: 64, ...extra } });
 
@@ -98,10 +105,7 @@ describe('on a busy demo worker', () => {
     const other = await newUser(t);
     const spy = createClient({ url: t.wsUrl, webSocketImpl: WebSocket, connectionParams: { Authorization: `Bearer ${other.token}` }, lazy: false });
     try {
-      const result = await new Promise<any>((resolve) => {
-        spy.subscribe({ query: 'subscription ($id: ID!) { taskUpdated(id: $id) { status } }', variables: { id: task.id } }, { next: resolve, error: resolve, complete: () => resolve(null) });
-      });
-      assert.equal(result.errors?.[0]?.extensions?.code ?? result[0]?.extensions?.code, 'NOT_FOUND');
+      assert.equal(await followCode(spy, task.id), 'NOT_FOUND');
     } finally {
       await spy.dispose();
     }
@@ -124,10 +128,7 @@ describe('on a busy demo worker', () => {
       assert.ok(['queued', 'running'].includes(seen[0]!.status), 'first the state it is in now');
       assert.ok(seen.some((e) => e.status === 'running' && e.progress > 0), `its progress on the way: ${JSON.stringify(seen)}`);
       assert.equal(seen.at(-1)!.status, 'succeeded', 'the subscription ends when the task does');
-      const missing = await new Promise<any>((resolve) => {
-        admin.subscribe({ query: 'subscription ($id: ID!) { taskUpdated(id: $id) { status } }', variables: { id: 'VGFzazo5OTk5OTk5' } }, { next: resolve, error: resolve, complete: () => resolve(null) });
-      });
-      assert.equal(missing.errors?.[0]?.extensions?.code ?? missing[0]?.extensions?.code, 'NOT_FOUND');
+      assert.equal(await followCode(admin, 'VGFzazo5OTk5OTk5'), 'NOT_FOUND');
     } finally {
       await admin.dispose();
     }
