@@ -1,6 +1,6 @@
 // Shared set-up for benchmarks on PostgreSQL + Redis: a fresh database, worker processes, users.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createPostgresDatabase } from '../test/helpers/database.js';
 import { startServerProcess } from '../test/helpers/process.js';
 
@@ -11,6 +11,17 @@ export const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const freshDatabase = (tag: string) => createPostgresDatabase(PG, `genhub_bench_${tag}`);
 
 /**
+ * The bench's data folder (`/tmp/genhub-bench-<tag>`), emptied: every run starts from the same
+ * state. Left to grow, a run's 12,000 result files went into the folders of the runs before, and
+ * each file cost more to create than in the run before.
+ */
+export function freshDataDir(tag: string): string {
+  const dir = `/tmp/genhub-bench-${tag}`;
+  rmSync(dir, { recursive: true, force: true });
+  return dir;
+}
+
+/**
  * The settings every bench process shares: its new database, Redis under a key prefix of its
  * own, a fixed JWT secret and a data folder; `extra` adds the bench's own.
  */
@@ -19,7 +30,7 @@ export const benchEnv = (tag: string, databaseUrl: string, extra: Record<string,
   REDIS_URL: REDIS,
   REDIS_PREFIX: `genhub-bench-${tag}-${Date.now()}:`,
   JWT_SECRET: `bench-${tag}-`.padEnd(40, 'x'),
-  DATA_DIR: `/tmp/genhub-bench-${tag}`,
+  DATA_DIR: freshDataDir(tag),
   HOST: '127.0.0.1',
   ...extra,
 });

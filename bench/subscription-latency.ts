@@ -23,7 +23,7 @@ import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db.js';
 import { startSession } from '../src/modules/auth/auth.service.js';
 import { createTokenSigner } from '../src/modules/auth/tokens.js';
-import { cpuMeter, freshDatabase, machineProbe, percentile, probeLine, REDIS, spawnRole } from './common.js';
+import { cpuMeter, freshDatabase, freshDataDir, machineProbe, percentile, probeLine, REDIS, spawnRole } from './common.js';
 
 const n = Number(process.argv[2] ?? 1000);
 const rate = Number(process.argv[3] ?? 10);
@@ -34,7 +34,7 @@ const warmup = Number(process.argv[6] ?? 3);
 const probeBefore = machineProbe();
 const db = await freshDatabase('p4');
 const prefix = `genhub-bench-p4-${Date.now()}:`;
-const env = { DATABASE_URL: db.url, MIGRATE_ON_START: 'true', REDIS_URL: REDIS, REDIS_PREFIX: prefix, JWT_SECRET: 'l'.repeat(40), PORT: '4870', HOST: '127.0.0.1', DATA_DIR: '/tmp/genhub-bench-p4', RATE_LIMIT_API_PER_MINUTE: '100000' };
+const env = { DATABASE_URL: db.url, MIGRATE_ON_START: 'true', REDIS_URL: REDIS, REDIS_PREFIX: prefix, JWT_SECRET: 'l'.repeat(40), PORT: '4870', HOST: '127.0.0.1', DATA_DIR: freshDataDir('p4'), RATE_LIMIT_API_PER_MINUTE: '100000' };
 const server = await spawnRole('serve', env);
 const database = await openDatabase({ url: db.url, poolSize: 10 });
 const config = loadConfig(env);

@@ -17,7 +17,7 @@ import { openDatabase } from '../src/db.js';
 import { createLogger } from '../src/logger.js';
 import { createApiKey } from '../src/modules/apikeys/apikeys.service.js';
 import { createTask } from '../src/modules/tasks/tasks.service.js';
-import { cpuMeter, freshDatabase, machineProbe, probeLine, REDIS, spawnRole } from './common.js';
+import { cpuMeter, freshDatabase, freshDataDir, machineProbe, probeLine, REDIS, spawnRole } from './common.js';
 
 const total = Number(process.argv[2] ?? 2000);
 const workers = Number(process.argv[3] ?? 2);
@@ -37,7 +37,7 @@ const env = {
   WORKER_CONCURRENCY: String(concurrency),
   TIER_LIMITS: JSON.stringify({ enterprise: { perMinute: null } }),
   LOG_LEVEL: 'warn',
-  DATA_DIR: `/tmp/genhub-bench-p3`,
+  DATA_DIR: freshDataDir('p3'),
 };
 const database = await openDatabase({ url: db.url, poolSize: 20, migrate: true });
 const app = await createApp(loadConfig({ ...env }), { db: database, log: createLogger('warn'), role: 'serve' });
