@@ -13,7 +13,7 @@ export const freshDatabase = (tag: string) => createPostgresDatabase(PG, `genhub
 /**
  * The bench's data folder (`/tmp/genhub-bench-<tag>`), emptied: every run starts from the same
  * state. Left as it was, each P3 run added its 12,000 result files to the folders of the runs
- * before (354,400 files after one day's runs).
+ * before (354,400 files after one session's runs).
  */
 export function freshDataDir(tag: string): string {
   const dir = `/tmp/genhub-bench-${tag}`;
