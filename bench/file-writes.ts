@@ -7,11 +7,12 @@ import { writeFile as writeFileCallback } from 'node:fs';
 import { mkdtemp, rm, writeFile as writeFilePromise } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 const files = Number(process.argv[2] ?? 20000);
 const rounds = Number(process.argv[3] ?? 3);
 const data = Buffer.from('generated text '.repeat(12));
-const callback = (path: string, bytes: Buffer) => new Promise<void>((resolve, reject) => writeFileCallback(path, bytes, (err) => (err ? reject(err) : resolve())));
+const callback = promisify(writeFileCallback);
 const ways = { 'fs.promises.writeFile': writeFilePromise, 'fs.writeFile (callback)': callback } as const;
 
 console.log(`\n${files} files of ${data.length} bytes, 256 at a time\n`);

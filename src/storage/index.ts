@@ -2,6 +2,7 @@
 import { writeFile as writeFileCallback } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, extname, join, normalize, sep } from 'node:path';
+import { promisify } from 'node:util';
 
 export interface StoredFile {
   data: Buffer;
@@ -32,7 +33,7 @@ const TYPES: Record<string, string> = {
  * CPU per file (bench/file-writes.ts: 8–17 µs against 17–35 here), and a worker writes a file for
  * every result.
  */
-const writeFile = (path: string, data: Uint8Array) => new Promise<void>((resolve, reject) => writeFileCallback(path, data, (err) => (err ? reject(err) : resolve())));
+const writeFile = promisify(writeFileCallback);
 
 export const contentTypeOf = (key: string) => TYPES[extname(key).toLowerCase()] ?? 'application/octet-stream';
 
