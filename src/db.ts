@@ -9,6 +9,7 @@ import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.js';
 import { applyMigrations, readMigrations, type SqlRunner } from './migrate.js';
 import { sha256 } from './lib/crypto.js';
+import { lockFile } from './lib/dir-lock.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 
@@ -133,28 +134,40 @@ export function preparedName(max = PREPARED_MAX): (query: { sql: string }) => st
 
 async function openEmbedded(opts: DatabaseOptions): Promise<Database> {
   const { dataDir, loadDataDir } = opts;
+  let unlock = () => {};
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true });
+    // One process at a time on the folder (throws DirectoryInUseError): `<folder>.lock`.
+    unlock = lockFile(`${dataDir}.lock`);
+  }
+  try {
     // A new data folder starts as a copy of the template: much faster than initdb.
-    if (!loadDataDir && readdirSync(dataDir).length === 0) {
+    if (dataDir && !loadDataDir && readdirSync(dataDir).length === 0) {
       const template = embeddedTemplatePath().dir;
       if (existsSync(join(template, 'PG_VERSION'))) cpSync(template, dataDir, { recursive: true });
     }
+    const pglite = await PGlite.create(dataDir ?? undefined, loadDataDir ? { loadDataDir } : {});
+    await pglite.exec("SET TIME ZONE 'UTC'");
+    const applied = await applyMigrations(pgliteRunner(pglite));
+    if (applied.length) opts.log?.info({ applied }, 'migrations applied');
+    const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+    return {
+      prisma,
+      kind: 'embedded',
+      ping: async () => void (await pglite.query('SELECT 1')),
+      close: async () => {
+        try {
+          await prisma.$disconnect();
+          if (!pglite.closed) await pglite.close();
+        } finally {
+          unlock();
+        }
+      },
+    };
+  } catch (err) {
+    unlock();
+    throw err;
   }
-  const pglite = await PGlite.create(dataDir ?? undefined, loadDataDir ? { loadDataDir } : {});
-  await pglite.exec("SET TIME ZONE 'UTC'");
-  const applied = await applyMigrations(pgliteRunner(pglite));
-  if (applied.length) opts.log?.info({ applied }, 'migrations applied');
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
-  return {
-    prisma,
-    kind: 'embedded',
-    ping: async () => void (await pglite.query('SELECT 1')),
-    close: async () => {
-      await prisma.$disconnect();
-      if (!pglite.closed) await pglite.close();
-    },
-  };
 }
 
 // The project folder: the parent of src/ (or of dist/ when running the bundle).

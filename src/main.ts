@@ -27,7 +27,14 @@ const { openConfiguredDatabase } = await import('./db.js');
 const dbReady = openConfiguredDatabase(config, log);
 dbReady.catch(() => {}); // awaited below; this only avoids an unhandled-rejection report meanwhile
 const { createApp } = await import('./app.js');
-const app = await createApp(config, { log, db: await dbReady, ownsDb: true, role: role as 'all' | 'serve' | 'worker' });
+const { DirectoryInUseError } = await import('./lib/dir-lock.js');
+const db = await dbReady.catch((err) => {
+  // Another process has the embedded database: said in one line, as a configuration error is.
+  if (!(err instanceof DirectoryInUseError)) throw err;
+  console.error(err.message);
+  process.exit(2);
+});
+const app = await createApp(config, { log, db, ownsDb: true, role: role as 'all' | 'serve' | 'worker' });
 if (role !== 'worker') {
   const url = await app.http.listen(config.PORT, config.HOST);
   log.info({ url: `${url}/graphql`, database: app.db.kind, redis: Boolean(config.REDIS_URL) }, 'server listening');

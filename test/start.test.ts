@@ -68,3 +68,38 @@ test('the compiled bundle (npm run build, what the Docker image runs) starts on 
     rmSync(folder, { recursive: true, force: true });
   }
 });
+
+test('one process at a time on the embedded database: a second server and create-admin are refused while it runs', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'genhub-lock-'));
+  const root = new URL('..', import.meta.url).pathname;
+  const env = { ...process.env, DATA_DIR: folder, PORT: '0', HOST: '127.0.0.1', ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'Adm1nPassw0rd!', ADMIN_USERNAME: 'root' };
+  for (const k of ['DATABASE_URL', 'REDIS_URL', 'TEST_DATABASE_URL', 'NODE_TEST_CONTEXT']) delete env[k];
+  const createAdmin = () => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/create-admin.ts'], { cwd: root, env, encoding: 'utf8' });
+  const login = (url: string) => gql(url, 'mutation { login(input: { login: "root", password: "Adm1nPassw0rd!" }) { user { role } } }');
+  try {
+    const server = await startServerProcess({ DATA_DIR: folder });
+    try {
+      const second = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(second.status, 2, second.stderr);
+      assert.match(second.stderr, new RegExp(`embedded database is in use by process ${server.proc.pid}`));
+      const cli = createAdmin();
+      assert.equal(cli.status, 2, cli.stdout + cli.stderr);
+      assert.match(cli.stderr, new RegExp(`in use by process ${server.proc.pid}.*ADMIN_EMAIL and ADMIN_PASSWORD`));
+      assert.deepEqual((await login(server.url)).errors?.[0]?.extensions?.code, 'UNAUTHENTICATED', 'no admin was made');
+      assert.ok((await fetch(`${server.url}/healthz`)).ok, 'the running server is untouched');
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+    // Stopped: the CLI runs, and the next start sees its admin.
+    const cli = createAdmin();
+    assert.equal(cli.status, 0, cli.stdout + cli.stderr);
+    const next = await startServerProcess({ DATA_DIR: folder });
+    try {
+      assert.equal((await login(next.url)).data?.login.user.role, 'admin');
+    } finally {
+      assert.equal(await next.stop(), 0);
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});

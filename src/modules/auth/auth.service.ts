@@ -162,6 +162,6 @@ export async function ensureAdmin(deps: Pick<Deps, 'prisma' | 'hasher' | 'config
   }
   const { createUser } = await import('../users/users.service.js');
   const user = await createUser(deps, { username, email, password: pw, role: 'admin' }, { admin: true });
-  deps.log.info({ email, username }, 'created the first admin');
+  deps.log.info({ email, username }, 'created the configured admin');
   return user;
 }

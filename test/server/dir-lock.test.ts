@@ -1,0 +1,71 @@
+// The embedded database's lock file (src/lib/dir-lock.ts): held by a running process, taken over
+// from a process that no longer runs, released only by its owner.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { DirectoryInUseError, lockFile } from '../../src/lib/dir-lock.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'genhub-lock-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A process that runs until killed, and its exit. */
+function idleProcess() {
+  const proc = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  const exited = new Promise((r) => proc.once('exit', r));
+  return { pid: proc.pid!, kill: async () => (proc.kill('SIGKILL'), await exited) };
+}
+
+test('a new lock file holds this process id, and its release removes it', () => {
+  const path = join(dir, 'a.lock');
+  const release = lockFile(path);
+  assert.equal(readFileSync(path, 'utf8'), `${process.pid}\n`);
+  assert.deepEqual(readdirSync(dir), ['a.lock'], 'nothing else is left beside it');
+  release();
+  assert.equal(existsSync(path), false);
+  release(); // twice: nothing to do
+});
+
+test('a lock held by a running process is refused, naming it; once that process is gone it is taken over', async () => {
+  const path = join(dir, 'b.lock');
+  const other = idleProcess();
+  try {
+    writeFileSync(path, `${other.pid}\n`);
+    assert.throws(
+      () => lockFile(path),
+      (err: unknown) => err instanceof DirectoryInUseError && err.pid === other.pid && err.message.includes(`process ${other.pid}`) && err.message.includes(path),
+    );
+    assert.equal(readFileSync(path, 'utf8'), `${other.pid}\n`, 'the holder keeps its file');
+  } finally {
+    await other.kill();
+  }
+  // Killed without releasing: the file stays, and the next process takes it at once.
+  const release = lockFile(path);
+  assert.equal(readFileSync(path, 'utf8'), `${process.pid}\n`);
+  release();
+});
+
+test('a file with this process id (an earlier holder with the same id), or no id, is stale', () => {
+  for (const content of [`${process.pid}\n`, '', 'garbage']) {
+    const path = join(dir, 'c.lock');
+    writeFileSync(path, content);
+    const release = lockFile(path);
+    assert.equal(readFileSync(path, 'utf8'), `${process.pid}\n`, JSON.stringify(content));
+    release();
+  }
+});
+
+test('the release leaves a file that another process holds by then', async () => {
+  const path = join(dir, 'd.lock');
+  const release = lockFile(path);
+  const other = idleProcess();
+  try {
+    writeFileSync(path, `${other.pid}\n`);
+    release();
+    assert.equal(readFileSync(path, 'utf8'), `${other.pid}\n`);
+  } finally {
+    await other.kill();
+  }
+});
