@@ -15,8 +15,11 @@ RUN apt-get update \
 
 # Dependencies first, so that a change to the code does not reinstall them. The other install
 # scripts are not needed: sharp ships prebuilt binaries, esbuild (tsx) its platform package.
+# node-gyp builds against the base image's own Node headers where it has them, instead of
+# downloading them from nodejs.org (a build host may reach only the npm registry).
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm rebuild argon2 && npm cache clean --force
+RUN if [ -f /usr/local/include/node/node.h ]; then export npm_config_nodedir=/usr/local; fi \
+ && npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm rebuild argon2 && npm cache clean --force
 
 # The Prisma client is generated from the schema. Prisma's CLI downloads its schema engine from
 # binaries.prisma.sh for this; the server itself runs no engine (Prisma 7's query compiler).

@@ -37,6 +37,7 @@ export function startTaskWorker(deps: Deps): TaskWorker {
   const failTask = async (id: number, errorCode: string, errorMessage: string, status: 'failed' | 'canceled' = 'failed', produced = 0) => {
     const task = await finishTask(deps, id, { status, errorCode, errorMessage }, undefined, produced);
     if (task) {
+      logEnd(task, { errorCode });
       publishTask(deps, status, task);
       if (status === 'failed') {
         await events.emit(deps, task.userId, 'ai.task.failed', { task_id: task.requestId, id: task.id, kind: kindName(task.kind), model: task.modelId, status: 'failed', error: errorMessage, error_code: errorCode, user_id: task.userId, timestamp: new Date().toISOString() });
@@ -47,6 +48,13 @@ export function startTaskWorker(deps: Deps): TaskWorker {
     }
     return task;
   };
+
+  /** One line per finished task: which worker ran what, how it ended, how long it ran. */
+  const logEnd = (task: Task, extra: Record<string, unknown> = {}) =>
+    log.info(
+      { taskId: task.id, kind: kindName(task.kind), model: task.modelId, attempt: task.attempts, ms: task.startedAt && task.finishedAt ? task.finishedAt.getTime() - task.startedAt.getTime() : null, cost: task.cost, ...extra },
+      `task ${task.status}`,
+    );
 
   async function run(idText: string): Promise<void> {
     const id = Number(idText);
@@ -235,6 +243,7 @@ export function startTaskWorker(deps: Deps): TaskWorker {
       return;
     }
     const { task: done, assets, completedHooks } = finished;
+    logEnd(done);
     publishTask(deps, 'succeeded', done);
     const tokens = result.usage ? { prompt_tokens: result.usage.promptTokens, completion_tokens: result.usage.completionTokens, total_tokens: usage.tokens } : undefined;
     await events.emit(deps, done.userId, 'ai.task.completed', {
