@@ -27,17 +27,27 @@ export async function startServerProcess(env: Record<string, string>, args: stri
   Object.assign(full, env);
   const entry = opts.entry ? [opts.entry] : ['--import', 'tsx', 'src/main.ts'];
   const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...entry, ...args], { cwd: root, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The output's tail, for the error when the process stops; searched for the ready line until
+  // it comes. (A worker logs a line per task: searching all of it on every chunk was the bench
+  // client's own CPU.)
   let out = '';
-  proc.stderr!.on('data', (d) => (out += d));
+  let ready = false;
+  const keep = (d: Buffer | string) => {
+    out += d;
+    if (out.length > 64_000) out = out.slice(-16_000);
+  };
+  proc.stderr!.on('data', keep);
   // For diagnosis (e.g. --trace-gc in BENCH_NODE_ARGS): the process's output also goes to CHILD_LOG.<pid>.
   if (process.env.CHILD_LOG) proc.stdout!.on('data', (d) => appendFileSync(`${process.env.CHILD_LOG}.${proc.pid}`, d));
   const url = await new Promise<string>((resolve, reject) => {
     proc.stdout!.on('data', (d) => {
-      out += d;
-      if (worker && out.includes('task worker started')) resolve('');
-      const m = /"url":"(http:\/\/[^"]+)\/graphql"/.exec(out);
-      if (m) resolve(m[1]!);
-      if (out.length > 1e6) out = out.slice(-1e5);
+      keep(d);
+      if (ready) return;
+      const m = worker ? (out.includes('task worker started') ? [''] : null) : /"url":"(http:\/\/[^"]+)\/graphql"/.exec(out);
+      if (m) {
+        ready = true;
+        resolve(m[1] ?? '');
+      }
     });
     proc.on('exit', (code) => reject(new Error(`${worker ? 'worker' : 'server'} exited with ${code}:\n${out.slice(-4000)}`)));
     setTimeout(() => reject(new Error(`${worker ? 'worker' : 'server'} did not start:\n${out.slice(-4000)}`)), 60_000).unref();
