@@ -140,31 +140,37 @@ async function openEmbedded(opts: DatabaseOptions): Promise<Database> {
     // One process at a time on the folder (throws DirectoryInUseError): `<folder>.lock`.
     unlock = lockFile(`${dataDir}.lock`);
   }
+  let pglite: PGlite | undefined;
   try {
     // A new data folder starts as a copy of the template: much faster than initdb.
     if (dataDir && !loadDataDir && readdirSync(dataDir).length === 0) {
       const template = embeddedTemplatePath().dir;
       if (existsSync(join(template, 'PG_VERSION'))) cpSync(template, dataDir, { recursive: true });
     }
-    const pglite = await PGlite.create(dataDir ?? undefined, loadDataDir ? { loadDataDir } : {});
-    await pglite.exec("SET TIME ZONE 'UTC'");
-    const applied = await applyMigrations(pgliteRunner(pglite));
+    const db = (pglite = await PGlite.create(dataDir ?? undefined, loadDataDir ? { loadDataDir } : {}));
+    await db.exec("SET TIME ZONE 'UTC'");
+    const applied = await applyMigrations(pgliteRunner(db));
     if (applied.length) opts.log?.info({ applied }, 'migrations applied');
-    const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+    const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
     return {
       prisma,
       kind: 'embedded',
-      ping: async () => void (await pglite.query('SELECT 1')),
+      ping: async () => void (await db.query('SELECT 1')),
       close: async () => {
         try {
           await prisma.$disconnect();
-          if (!pglite.closed) await pglite.close();
         } finally {
-          unlock();
+          try {
+            if (!db.closed) await db.close();
+          } finally {
+            unlock();
+          }
         }
       },
     };
   } catch (err) {
+    // Closed before the folder is left to the next process.
+    if (pglite && !pglite.closed) await pglite.close().catch(() => {});
     unlock();
     throw err;
   }

@@ -74,7 +74,7 @@ test('one process at a time on the embedded database: a second server and create
   const root = new URL('..', import.meta.url).pathname;
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: folder, PORT: '0', HOST: '127.0.0.1', ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'Adm1nPassw0rd!', ADMIN_USERNAME: 'root' };
   for (const k of ['DATABASE_URL', 'REDIS_URL', 'TEST_DATABASE_URL', 'NODE_TEST_CONTEXT']) delete env[k];
-  const createAdmin = () => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/create-admin.ts'], { cwd: root, env, encoding: 'utf8' });
+  const createAdmin = () => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/create-admin.ts'], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
   const login = (url: string) => gql(url, 'mutation { login(input: { login: "root", password: "Adm1nPassw0rd!" }) { user { role } } }');
   try {
     const server = await startServerProcess({ DATA_DIR: folder });

@@ -32,22 +32,24 @@ export async function startServerProcess(env: Record<string, string>, args: stri
   // client's own CPU.)
   let out = '';
   let ready = false;
-  const keep = (d: Buffer | string) => {
-    out += d;
+  const trim = () => {
     if (out.length > 64_000) out = out.slice(-16_000);
   };
-  proc.stderr!.on('data', keep);
+  proc.stderr!.on('data', (d) => ((out += d), trim()));
   // For diagnosis (e.g. --trace-gc in BENCH_NODE_ARGS): the process's output also goes to CHILD_LOG.<pid>.
   if (process.env.CHILD_LOG) proc.stdout!.on('data', (d) => appendFileSync(`${process.env.CHILD_LOG}.${proc.pid}`, d));
   const url = await new Promise<string>((resolve, reject) => {
     proc.stdout!.on('data', (d) => {
-      keep(d);
-      if (ready) return;
-      const m = worker ? (out.includes('task worker started') ? [''] : null) : /"url":"(http:\/\/[^"]+)\/graphql"/.exec(out);
-      if (m) {
-        ready = true;
-        resolve(m[1] ?? '');
+      out += d;
+      if (!ready) {
+        // Searched before trimming: one chunk can hold the ready line and much more after it.
+        const m = worker ? (out.includes('task worker started') ? [''] : null) : /"url":"(http:\/\/[^"]+)\/graphql"/.exec(out);
+        if (m) {
+          ready = true;
+          resolve(m[1] ?? '');
+        }
       }
+      trim();
     });
     proc.on('exit', (code) => reject(new Error(`${worker ? 'worker' : 'server'} exited with ${code}:\n${out.slice(-4000)}`)));
     setTimeout(() => reject(new Error(`${worker ? 'worker' : 'server'} did not start:\n${out.slice(-4000)}`)), 60_000).unref();

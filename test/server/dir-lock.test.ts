@@ -2,8 +2,8 @@
 // from a process that no longer runs, released only by its owner.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { DirectoryInUseError, lockFile } from '../../src/lib/dir-lock.js';
@@ -18,10 +18,14 @@ function idleProcess() {
   return { pid: proc.pid!, kill: async () => (proc.kill('SIGKILL'), await exited) };
 }
 
-test('a new lock file holds this process id, and its release removes it', () => {
+const pidIn = (path: string) => Number.parseInt(readFileSync(path, 'utf8'), 10);
+
+test('a new lock file names this process and host, and its release removes it', () => {
   const path = join(dir, 'a.lock');
   const release = lockFile(path);
-  assert.equal(readFileSync(path, 'utf8'), `${process.pid}\n`);
+  const [pid, host] = readFileSync(path, 'utf8').split('\n');
+  assert.equal(Number(pid), process.pid);
+  assert.equal(host, hostname());
   assert.deepEqual(readdirSync(dir), ['a.lock'], 'nothing else is left beside it');
   release();
   assert.equal(existsSync(path), false);
@@ -43,7 +47,7 @@ test('a lock held by a running process is refused, naming it; once that process 
   }
   // Killed without releasing: the file stays, and the next process takes it at once.
   const release = lockFile(path);
-  assert.equal(readFileSync(path, 'utf8'), `${process.pid}\n`);
+  assert.equal(pidIn(path), process.pid);
   release();
 });
 
@@ -52,7 +56,7 @@ test('a file with this process id (an earlier holder with the same id), or no id
     const path = join(dir, 'c.lock');
     writeFileSync(path, content);
     const release = lockFile(path);
-    assert.equal(readFileSync(path, 'utf8'), `${process.pid}\n`, JSON.stringify(content));
+    assert.equal(pidIn(path), process.pid, JSON.stringify(content));
     release();
   }
 });
@@ -68,4 +72,39 @@ test('the release leaves a file that another process holds by then', async () =>
   } finally {
     await other.kill();
   }
+});
+
+test('a second lock in the same process is refused, and the first release still removes the file', () => {
+  const path = join(dir, 'e.lock');
+  const release = lockFile(path);
+  assert.throws(() => lockFile(path), (err: unknown) => err instanceof DirectoryInUseError && err.pid === process.pid);
+  release();
+  assert.equal(existsSync(path), false);
+});
+
+test("a running process's id from an earlier boot is stale", async () => {
+  const path = join(dir, 'f.lock');
+  const other = idleProcess();
+  try {
+    writeFileSync(path, `${other.pid}\n${hostname()}\nsome-earlier-boot\n`);
+    const release = lockFile(path);
+    assert.equal(pidIn(path), process.pid);
+    release();
+  } finally {
+    await other.kill();
+  }
+});
+
+test("another host's lock is held while its owner touches it, and stale after a minute without", () => {
+  const path = join(dir, 'g.lock');
+  writeFileSync(path, `1\nsome-other-container\nits-boot\n`);
+  assert.throws(
+    () => lockFile(path),
+    (err: unknown) => err instanceof DirectoryInUseError && err.host === 'some-other-container' && err.message.includes('on host some-other-container'),
+  );
+  const old = new Date(Date.now() - 61_000);
+  utimesSync(path, old, old);
+  const release = lockFile(path);
+  assert.equal(pidIn(path), process.pid);
+  release();
 });

@@ -49,10 +49,19 @@ export function startTaskWorker(deps: Deps): TaskWorker {
     return task;
   };
 
-  /** One line per finished task: which worker ran what, how it ended, how long it ran. */
+  /** One line per finished task: which worker ran what, how it ended, and (succeeded) how long its run took. */
   const logEnd = (task: Task, extra: Record<string, unknown> = {}) =>
     log.info(
-      { taskId: task.id, kind: kindName(task.kind), model: task.modelId, attempt: task.attempts, ms: task.startedAt && task.finishedAt ? task.finishedAt.getTime() - task.startedAt.getTime() : null, cost: task.cost, ...extra },
+      {
+        taskId: task.id,
+        kind: kindName(task.kind),
+        model: task.modelId,
+        attempt: task.attempts,
+        // Both times from the statement that finished it (a failure's end comes from this process's clock).
+        ...(task.status === 'succeeded' && task.startedAt && task.finishedAt ? { ms: task.finishedAt.getTime() - task.startedAt.getTime() } : {}),
+        cost: task.cost,
+        ...extra,
+      },
       `task ${task.status}`,
     );
 
