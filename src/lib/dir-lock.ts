@@ -60,8 +60,9 @@ const held = new Set<string>();
 /**
  * Takes the lock file at `path` for this process, or throws DirectoryInUseError naming the
  * process that holds it. Returns the release, which removes the file if it is still ours.
+ * `heartbeatMs` (tests) changes how often the file is touched.
  */
-export function lockFile(path: string): () => void {
+export function lockFile(path: string, { heartbeatMs = HEARTBEAT_MS } = {}): () => void {
   if (held.has(path)) throw new DirectoryInUseError(path, process.pid);
   const content = `${process.pid}\n${hostname()}\n${bootId()}\n`;
   // The file appears whole (written aside, then linked in place), so nobody reads it half-written.
@@ -97,7 +98,7 @@ export function lockFile(path: string): () => void {
     } catch {
       // Gone or replaced: the release checks.
     }
-  }, HEARTBEAT_MS);
+  }, heartbeatMs);
   heartbeat.unref();
   let released = false;
   return () => {

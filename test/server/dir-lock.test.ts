@@ -2,7 +2,7 @@
 // from a process that no longer runs, released only by its owner.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -107,4 +107,19 @@ test("another host's lock is held while its owner touches it, and stale after a 
   const release = lockFile(path);
   assert.equal(pidIn(path), process.pid);
   release();
+});
+
+test('the owner touches its file while it holds it, and stops once released', async () => {
+  const path = join(dir, 'h.lock');
+  const release = lockFile(path, { heartbeatMs: 50 });
+  const old = new Date(Date.now() - 61_000);
+  utimesSync(path, old, old);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.ok(Date.now() - statSync(path).mtimeMs < 1_000, 'touched again');
+  release();
+  writeFileSync(path, 'someone else\n');
+  utimesSync(path, old, old);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.ok(Date.now() - statSync(path).mtimeMs > 60_000, 'not touched after the release');
+  rmSync(path);
 });
