@@ -18,7 +18,16 @@ try {
   }
   throw err;
 }
+if (role === 'worker' && !config.REDIS_URL) {
+  // API processes hand tasks to workers through Redis. Without it a worker would only take back
+  // the tasks other processes are running (the in-process queue resumes them at start).
+  console.error('invalid configuration: REDIS_URL: required by the worker role (API processes hand it tasks through Redis); without Redis, `all` (npm start) runs the API and the tasks in one process');
+  process.exit(2);
+}
 const log = createLogger(config.LOG_LEVEL, { role });
+if (role === 'serve' && !config.REDIS_URL && config.DATABASE_URL) {
+  log.warn('no REDIS_URL: this process runs its tasks itself and takes back at start the tasks left running in the database; run one process per database this way, or set REDIS_URL for several');
+}
 // A failed background call (a Redis publish during an outage…) is logged, not fatal.
 process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 
@@ -41,6 +50,8 @@ if (role !== 'worker') {
 } else {
   log.info({ queue: app.deps.queue.kind }, 'worker started');
 }
+// PostgreSQL is connected on first use: a database that cannot be reached is said at start.
+app.db.ping().catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'the database cannot be reached; requests answer 503 until it can'));
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -76,6 +76,12 @@ const masked: typeof maskError = (error, message, isDev) => {
 };
 
 /**
+ * Yoga's log arguments as one line. An error gives its message only: a GraphQLError's text quotes
+ * the request's source line, which may hold a password or a token written into the document.
+ */
+const logText = (args: unknown[]) => args.map((x) => (x instanceof Error ? x.message : String(x))).join(' ');
+
+/**
  * Introspection refused by validation, over HTTP and graphql-ws alike (Yoga's plugin for it only
  * sees the operations of HTTP requests).
  */
@@ -115,10 +121,10 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
       maskError: masked,
     },
     logging: {
-      debug: (...a) => log.debug(a.map(String).join(' ')),
-      info: (...a) => log.info(a.map(String).join(' ')),
-      warn: (...a) => log.warn(a.map(String).join(' ')),
-      error: (...a) => log.error({ err: a.find((x) => x instanceof Error) }, a.map(String).join(' ')),
+      debug: (...a) => log.debug(logText(a)),
+      info: (...a) => log.info(logText(a)),
+      warn: (...a) => log.warn(logText(a)),
+      error: (...a) => log.error({ err: a.find((x) => x instanceof Error) }, logText(a)),
     },
     cors: config.corsOrigins.length ? { origin: config.corsOrigins, credentials: true } : false,
     plugins: [

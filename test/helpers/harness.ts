@@ -8,7 +8,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode } from 'graphql';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { openTestDatabase } from './database.js';
 
 export interface GqlError {
@@ -34,7 +34,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, opts: { log?: Logger } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'genhub-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -47,7 +47,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...env,
   });
   const db = await openTestDatabase();
-  const app = await createApp(config, { db, log: createLogger(config.LOG_LEVEL) });
+  const app = await createApp(config, { db, log: opts.log ?? createLogger(config.LOG_LEVEL) });
   const url = await app.http.listen(0, '127.0.0.1');
 
   const gql: TestServer['gql'] = async (doc, variables, opts = {}) => {

@@ -3,6 +3,8 @@ import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { parse } from 'graphql';
+import { pino } from 'pino';
 import { graphql } from '../gql/index.js';
 import { codeOf, startTestServer, type TestServer } from '../helpers/harness.js';
 import { MeDoc, newUser } from '../helpers/ops.js';
@@ -166,6 +168,21 @@ describe('hardening', () => {
     assert.equal((await fetch(t.url + '/readyz')).status, 503);
     assert.equal((await fetch(t.url + '/healthz')).status, 200);
   });
+});
+
+test("an unexpected error's log line does not quote the request (a password written into the document)", async () => {
+  const lines: string[] = [];
+  const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+  const s = await startTestServer({}, { log });
+  try {
+    await s.app.db.close();
+    const r = await s.gql(parse('mutation { login(input: { login: "someone", password: "S3cretInTheDocument" }) { accessToken } }'));
+    assert.match(r.errors?.[0]?.message ?? '', /Unexpected error/);
+    assert.ok(lines.some((l) => /"level":50/.test(l)), `the error is logged: ${lines.join('')}`);
+    assert.doesNotMatch(lines.join(''), /S3cretInTheDocument/);
+  } finally {
+    await s.close().catch(() => {});
+  }
 });
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000) {
