@@ -51,7 +51,7 @@ if (role !== 'worker') {
   log.info({ queue: app.deps.queue.kind }, 'worker started');
 }
 // PostgreSQL is connected on first use: a database that cannot be reached is said at start.
-app.db.ping().catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'the database cannot be reached; requests answer 503 until it can'));
+if (app.db.kind === 'postgres') app.db.ping().catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'the database cannot be reached; requests answer 503 until it can'));
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

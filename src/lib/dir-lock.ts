@@ -72,13 +72,7 @@ export function lockFile(path: string, { heartbeatMs = HEARTBEAT_MS } = {}): () 
     // A few tries: each after the removal of a stale file, in case another process took it meanwhile.
     for (let attempt = 0; ; attempt++) {
       try {
-        try {
-          linkSync(mine, path);
-        } catch (err) {
-          // A file system without hard links: create it in place instead.
-          if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw err;
-          writeFileSync(path, content, { flag: 'wx' });
-        }
+        place(mine, path, content);
         break;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -114,6 +108,17 @@ export function lockFile(path: string, { heartbeatMs = HEARTBEAT_MS } = {}): () 
   };
 }
 
+/** Puts the file written aside at `path`, failing with EEXIST if there is one. */
+function place(aside: string, path: string, content: string): void {
+  try {
+    linkSync(aside, path);
+  } catch (err) {
+    // A file system without hard links: create it in place instead.
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw err;
+    writeFileSync(path, content, { flag: 'wx' });
+  }
+}
+
 interface Owner {
   pid: number;
   host?: string;
@@ -142,7 +147,8 @@ function alive(path: string, owner: Owner): boolean {
       return false;
     }
   }
-  if (owner.boot !== undefined && bootId() && owner.boot !== bootId()) return false;
+  const boot = bootId();
+  if (owner.boot !== undefined && boot && owner.boot !== boot) return false;
   // Our own id, or our parent's (npm start), was an earlier process's that had it: a container's restart.
   if (owner.pid === process.pid || owner.pid === process.ppid) return false;
   return running(owner.pid);
