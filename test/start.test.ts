@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { postGraphql, startServerProcess } from './helpers/process.js';
+import { postGraphql, serverEnv, startServerProcess } from './helpers/process.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'genhub-start-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -72,8 +72,7 @@ test('the compiled bundle (npm run build, what the Docker image runs) starts on 
 test('one process at a time on the embedded database: a second server and create-admin are refused while it runs', async () => {
   const folder = mkdtempSync(join(tmpdir(), 'genhub-lock-'));
   const root = new URL('..', import.meta.url).pathname;
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: folder, PORT: '0', HOST: '127.0.0.1', ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'Adm1nPassw0rd!', ADMIN_USERNAME: 'root' };
-  for (const k of ['DATABASE_URL', 'REDIS_URL', 'TEST_DATABASE_URL', 'NODE_TEST_CONTEXT']) delete env[k];
+  const env = serverEnv({ DATA_DIR: folder, ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'Adm1nPassw0rd!', ADMIN_USERNAME: 'root' });
   const createAdmin = () => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/create-admin.ts'], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
   const login = (url: string) => gql(url, 'mutation { login(input: { login: "root", password: "Adm1nPassw0rd!" }) { user { role } } }');
   try {

@@ -14,17 +14,25 @@ export interface ServerProcess {
 }
 
 /**
- * Starts `src/main.ts [args]` with the given environment over a clean one: no DATABASE_URL,
- * REDIS_URL or JWT_SECRET unless `env` sets them. An API process is ready at its first 200 on
+ * A server process's environment: this one's, without DATABASE_URL, REDIS_URL, JWT_SECRET and the
+ * test runner's own, on a free port of 127.0.0.1, with `env` over it.
+ */
+export function serverEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const full: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
+  for (const k of ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'NODE_TEST_CONTEXT', 'TEST_DATABASE_URL']) delete full[k];
+  return Object.assign(full, env);
+}
+
+/**
+ * Starts `src/main.ts [args]` with the given environment over a clean one (serverEnv): no
+ * DATABASE_URL, REDIS_URL or JWT_SECRET unless `env` sets them. An API process is ready at its first 200 on
  * /healthz; a `worker` once its task worker runs (its `url` is empty). `nodeArgs` go before the
  * script (e.g. --cpu-prof); `entry` runs a compiled module (dist/main.mjs) instead of the TypeScript.
  */
 export async function startServerProcess(env: Record<string, string>, args: string[] = [], opts: { nodeArgs?: string[]; entry?: string } = {}): Promise<ServerProcess> {
   const t0 = Date.now();
   const worker = args[0] === 'worker';
-  const full: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
-  for (const k of ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'NODE_TEST_CONTEXT', 'TEST_DATABASE_URL']) delete full[k];
-  Object.assign(full, env);
+  const full = serverEnv(env);
   const entry = opts.entry ? [opts.entry] : ['--import', 'tsx', 'src/main.ts'];
   const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...entry, ...args], { cwd: root, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
   // The output's tail, for the error when the process stops; searched for the ready line until
