@@ -49,11 +49,12 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   let worker: TaskWorker | undefined;
   try {
     bus = createBus(config.REDIS_URL, config.REDIS_PREFIX, undefined, log);
-    // Rate limits fail fast (to their in-memory insurance) rather than queue while Redis is away.
+    // Rate limits fail fast (to their insurance: memory for minute windows, the database for
+    // quotas) rather than queue while Redis is away, or wait on one that stopped answering.
     // Autopipelining: the rate-limit calls of the requests that arrive in one turn of the event
     // loop go out in one write, which halved Redis's CPU per request and cut the API process's
     // (bench/api-overhead.ts, BENCHMARKS.md P1).
-    redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true }) : undefined;
+    redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1000, enableAutoPipelining: true }) : undefined;
     redis?.on('error', (err) => log.warn({ err: err.message }, 'redis (rate limits) error'));
     const deps: Deps = {
       config,

@@ -5,6 +5,7 @@
 import { Queue as BullQueue, Worker as BullWorker, DelayedError, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
+import { within } from '../lib/promise.js';
 
 export type Handler = (id: string) => Promise<void>;
 
@@ -43,6 +44,12 @@ export interface QueueOptions {
   /** Backoff of unexpected handler errors: delay × 2^(attempt-1). */
   backoffMs: number;
   log: Logger;
+  /**
+   * How long `add` waits for Redis before it gives up (BullMQ only). The add itself goes on and
+   * is sent when Redis is back; callers have committed their job to the database first and a
+   * sweeper queues it again, so a request does not hang on an unreachable Redis.
+   */
+  addWaitMs?: number;
 }
 
 /** BullMQ refuses numeric and colon-bearing custom ids. */
@@ -53,6 +60,7 @@ export function createQueue(name: string, o: QueueOptions): Queue {
 }
 
 function bullQueue(name: string, o: QueueOptions): Queue {
+  const addWaitMs = o.addWaitMs ?? 3000;
   const connection = new Redis(o.redisUrl!, { maxRetriesPerRequest: null });
   connection.on('error', (err) => o.log.warn({ err: err.message, queue: name }, 'queue redis error'));
   const prefix = `${o.prefix}bull`;
@@ -67,6 +75,9 @@ function bullQueue(name: string, o: QueueOptions): Queue {
       removeOnFail: { age: 24 * 3600 },
     },
   });
+  // The connection's own listener above logs its errors; without a listener here too BullMQ
+  // prints each again to the console, once per reconnection attempt while Redis is away.
+  queue.on('error', () => {});
   let worker: BullWorker | undefined;
   let workerConnection: Redis | undefined;
   // Adds without a delay made in the same turn of the event loop go to Redis together, in one
@@ -88,17 +99,17 @@ function bullQueue(name: string, o: QueueOptions): Queue {
     kind: 'bullmq',
     name,
     async add(id, opts = {}) {
-      if (opts.delayMs && opts.delayMs > 0) {
-        await queue.add(name, { id }, { jobId: jobIdOf(name, id), delay: opts.delayMs });
-        return;
-      }
-      await new Promise<void>((resolve, reject) => {
-        if (!batch) {
-          batch = [];
-          setImmediate(flush);
-        }
-        batch.push({ id, done: (err) => (err ? reject(err) : resolve()) });
-      });
+      const added: Promise<unknown> =
+        opts.delayMs && opts.delayMs > 0
+          ? queue.add(name, { id }, { jobId: jobIdOf(name, id), delay: opts.delayMs })
+          : new Promise<void>((resolve, reject) => {
+              if (!batch) {
+                batch = [];
+                setImmediate(flush);
+              }
+              batch.push({ id, done: (err) => (err ? reject(err) : resolve()) });
+            });
+      await within(added, addWaitMs, `Redis did not take the ${name} job ${id} within ${addWaitMs} ms`);
     },
     async remove(id) {
       const job = await queue.getJob(jobIdOf(name, id));

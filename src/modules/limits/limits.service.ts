@@ -83,6 +83,13 @@ export function createLimits(opts: LimitsOptions): Limits {
 
   /** Fast windows: Redis, else memory. Quotas: Redis, else the database. */
   const cleaners: { _clearExpiredTimeoutId?: NodeJS.Timeout }[] = [];
+  const inDatabase = (keyPrefix: string, points: number, duration: number) => {
+    const cleaner = prismaCleaner;
+    prismaCleaner = false;
+    const limiter = new RateLimiterPrisma({ storeClient: prisma, tableName: 'rateLimit', keyPrefix, points, duration, clearExpiredByTimeout: cleaner });
+    if (cleaner) cleaners.push(limiter as unknown as { _clearExpiredTimeoutId?: NodeJS.Timeout });
+    return limiter;
+  };
   const make = (kind: 'window' | 'quota', keyPrefix: string, points: number, duration: number): RateLimiterAbstract => {
     if (redis) {
       return new RateLimiterRedis({
@@ -90,16 +97,14 @@ export function createLimits(opts: LimitsOptions): Limits {
         keyPrefix: `${prefix}rl:${keyPrefix}`,
         points,
         duration,
-        // While Redis is unreachable each instance limits on its own instead of failing requests.
-        insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration }),
+        // While Redis is unreachable requests are limited elsewhere instead of failing: minute
+        // windows by each instance in memory; calendar quotas in the database, shared by every
+        // instance. (In memory a month-long window would not hold: its expiry timer is past
+        // setTimeout's 24.8-day maximum, which Node cuts to 1 ms, so the count would vanish.)
+        insuranceLimiter: kind === 'window' ? new RateLimiterMemory({ keyPrefix, points, duration }) : inDatabase(keyPrefix, points, duration),
       });
     }
-    if (kind === 'window') return new RateLimiterMemory({ keyPrefix, points, duration });
-    const cleaner = prismaCleaner;
-    prismaCleaner = false;
-    const limiter = new RateLimiterPrisma({ storeClient: prisma, tableName: 'rateLimit', keyPrefix, points, duration, clearExpiredByTimeout: cleaner });
-    if (cleaner) cleaners.push(limiter as unknown as { _clearExpiredTimeoutId?: NodeJS.Timeout });
-    return limiter;
+    return kind === 'window' ? new RateLimiterMemory({ keyPrefix, points, duration }) : inDatabase(keyPrefix, points, duration);
   };
 
   const api = make('window', 'api', opts.apiPerMinute, 60);

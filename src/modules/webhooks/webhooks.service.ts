@@ -253,7 +253,8 @@ export async function replay(deps: WebhookDeps, userId: number, deliveryId: stri
   if (!d || d.webhook.userId !== userId) throw new AppError('NOT_FOUND', 'Delivery not found', { field: 'id' });
   if (!d.webhook.active) throw new AppError('CONFLICT', 'The webhook is disabled; enable it first', { field: 'id', reason: 'webhook_inactive' });
   const row = await deps.prisma.webhookDelivery.update({ where: { id: d.id }, data: { status: 'pending', nextAttemptAt: new Date(), completedAt: null } });
-  await deps.webhookQueue.add(d.id);
+  // Pending and due: if the queue is unreachable now, the sweeper queues it later.
+  await deps.webhookQueue.add(d.id).catch((err) => deps.log.warn({ err, delivery: d.id }, 'queueing a webhook delivery failed; the sweeper will retry'));
   return row;
 }
 

@@ -1,0 +1,139 @@
+// Redis going away under a running server: requests are answered instead of held, quotas still
+// count, and the tasks made meanwhile run once Redis is back, each charged once. A Redis server
+// of the test's own, which it stops (SIGSTOP: it stops answering) and kills.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { startTestServer, type TestServer } from '../helpers/harness.js';
+import { manyUsers } from '../helpers/ops.js';
+import { waitForTask } from '../helpers/tasks.js';
+import { until } from '../helpers/wait.js';
+
+const haveRedis = spawnSync('redis-server', ['--version']).status === 0;
+
+async function freePort(): Promise<number> {
+  const s = createServer().listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const port = (s.address() as { port: number }).port;
+  s.close();
+  return port;
+}
+
+async function startRedis(port: number): Promise<ChildProcess> {
+  const p = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => {});
+  try {
+    await until('redis-server answering', async () => {
+      try {
+        if (probe.status !== 'ready') await probe.connect();
+        return (await probe.ping()) === 'PONG';
+      } catch {
+        probe.disconnect();
+        return false;
+      }
+    }, 10_000);
+  } finally {
+    probe.disconnect();
+  }
+  return p;
+}
+
+const GEN = 'mutation($input: GenerateTextInput!) { generateText(input: $input) { databaseId status } }';
+const MONTHLY = 2;
+
+describe('Redis unreachable', { skip: !haveRedis && 'needs redis-server' }, () => {
+  let port: number;
+  let redis: ChildProcess;
+  let t: TestServer;
+  before(async () => {
+    port = await freePort();
+    redis = await startRedis(port);
+    t = await startTestServer({
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      TASK_SWEEP_MS: '1000',
+      TIER_LIMITS: JSON.stringify({ pro: { perMinute: null, daily: null, weekly: null, monthly: MONTHLY } }),
+    });
+  });
+  after(async () => {
+    await t?.close();
+    redis?.kill('SIGKILL');
+  });
+
+  /** generateText over HTTP, with how long the answer took. */
+  async function generate(token: string, prompt: string) {
+    const started = Date.now();
+    const res = await fetch(`${t.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: GEN, variables: { input: { model: 'minimax', prompt } } }),
+      // Without a bound on the waits for Redis this request is held until Redis returns.
+      signal: AbortSignal.timeout(20_000),
+    });
+    const body = (await res.json()) as { data?: { generateText: { databaseId: number; status: string } } | null; errors?: { extensions?: Record<string, unknown> }[] };
+    return { status: res.status, body, ms: Date.now() - started };
+  }
+
+  async function proUser(credits: number) {
+    const [u] = await manyUsers(t, 1, credits);
+    await t.app.deps.prisma.user.update({ where: { id: u!.id }, data: { tier: 'pro' } });
+    return u!;
+  }
+
+  /** Every task of the user finished and succeeded; the balance fell by their costs, nothing held. */
+  async function chargedOnce(userId: number, credits: number, ids: number[]) {
+    const tasks = await Promise.all(ids.map((id) => waitForTask(t, id, ['succeeded', 'failed', 'canceled'], 30_000)));
+    assert.deepEqual(tasks.map((x) => x.status), ids.map(() => 'succeeded'));
+    const { prisma } = t.app.deps;
+    const account = await prisma.creditAccount.findUniqueOrThrow({ where: { userId } });
+    const spent = tasks.reduce((s, x) => s + Number(x.cost), 0);
+    assert.ok(spent > 0);
+    assert.equal(Number(account.available), credits - spent);
+    assert.equal(Number(account.reserved), 0);
+  }
+
+  test('a Redis that stops answering: the request is answered, the task runs once it answers again', async () => {
+    const credits = 100;
+    const u = await proUser(credits);
+    redis.kill('SIGSTOP');
+    let r: Awaited<ReturnType<typeof generate>>;
+    try {
+      r = await generate(u.token, 'while Redis is stopped');
+    } finally {
+      redis.kill('SIGCONT');
+    }
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.data?.generateText.status, 'queued');
+    assert.ok(r.ms < 10_000, `answered after ${r.ms} ms`);
+    await chargedOnce(u.id, credits, [r.body.data!.generateText.databaseId]);
+  });
+
+  test('a Redis that is gone: tasks are made and queued later, and the monthly quota still holds', async () => {
+    const credits = 100;
+    const u = await proUser(credits);
+    redis.kill('SIGKILL');
+    await once(redis, 'exit');
+    const made: number[] = [];
+    for (let i = 0; i < MONTHLY; i++) {
+      const r = await generate(u.token, `while Redis is gone ${i}`);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.data?.generateText.status, 'queued');
+      assert.ok(r.ms < 10_000, `answered after ${r.ms} ms`);
+      made.push(r.body.data!.generateText.databaseId);
+    }
+    // Counted in the database meanwhile, shared by every instance: a month-long window kept in
+    // memory would lose its count at once.
+    const refused = await generate(u.token, 'one too many');
+    assert.equal(refused.status, 429, JSON.stringify(refused.body));
+    assert.equal(refused.body.errors?.[0]?.extensions?.code, 'RATE_LIMITED');
+    assert.equal(refused.body.errors?.[0]?.extensions?.quota, 'monthly');
+    assert.equal(await t.app.deps.prisma.task.count({ where: { userId: u.id } }), MONTHLY);
+
+    // Back, empty: the jobs given while it was gone reach it (or the sweeper queues them again).
+    redis = await startRedis(port);
+    await chargedOnce(u.id, credits, made);
+  });
+});
