@@ -37,13 +37,27 @@ const dbReady = openConfiguredDatabase(config, log);
 dbReady.catch(() => {}); // awaited below; this only avoids an unhandled-rejection report meanwhile
 const { createApp } = await import('./app.js');
 const { DirectoryInUseError } = await import('./lib/dir-lock.js');
-const db = await dbReady.catch((err) => {
-  // Another process has the embedded database: said in one line, as a configuration error is.
-  if (!(err instanceof DirectoryInUseError)) throw err;
-  console.error(err.message);
-  process.exit(2);
+const { connectionProblem } = await import('./lib/prisma-errors.js');
+/** Errors an operator fixes outside the code, said in one line rather than with a stack. */
+const startFailed = (err: unknown): never => {
+  // Another process has the embedded database: as a configuration error is.
+  if (err instanceof DirectoryInUseError) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  // A database that cannot be reached or refuses us (a wrong DATABASE_URL, PostgreSQL not started).
+  const problem = connectionProblem(err);
+  if (problem !== null) {
+    log.fatal({ err: problem }, 'start-up failed: the database cannot be used');
+    process.exit(1);
+  }
+  throw err;
+};
+const db = await dbReady.catch(startFailed);
+const app = await createApp(config, { log, db, ownsDb: true, role: role as 'all' | 'serve' | 'worker' }).catch(async (err: unknown) => {
+  await db.close().catch(() => {});
+  return startFailed(err);
 });
-const app = await createApp(config, { log, db, ownsDb: true, role: role as 'all' | 'serve' | 'worker' });
 if (role !== 'worker') {
   const url = await app.http.listen(config.PORT, config.HOST);
   log.info({ url: `${url}/graphql`, database: app.db.kind, redis: Boolean(config.REDIS_URL) }, 'server listening');

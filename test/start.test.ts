@@ -102,3 +102,26 @@ test('one process at a time on the embedded database: a second server and create
     rmSync(folder, { recursive: true, force: true });
   }
 });
+
+test('a database that cannot be used at start is said in one line, not with a stack trace', async () => {
+  const root = new URL('..', import.meta.url).pathname;
+  const admin = process.env.TEST_DATABASE_URL;
+  const cases: [string, RegExp][] = [
+    // Said by Prisma when the migrations are not run at start, by the pg driver when they are.
+    ['postgresql://postgres@127.0.0.1:1/genhub', /Can't reach database server at 127\.0\.0\.1:1|ECONNREFUSED 127\.0\.0\.1:1/],
+    // On a PostgreSQL server that is there: a database that is not, with migrations at start and without.
+    ...(admin ? ([[Object.assign(new URL(admin), { pathname: '/genhub_no_such_database' }).toString(), /database \\"genhub_no_such_database\\" does not exist/]] as [string, RegExp][]) : []),
+  ];
+  for (const [url, said] of cases) {
+    for (const migrate of ['false', 'true']) {
+      const env = serverEnv({ DATABASE_URL: url, MIGRATE_ON_START: migrate, JWT_SECRET: 'x'.repeat(40), DATA_DIR: dataDir });
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+      const out = r.stdout + r.stderr;
+      assert.equal(r.status, 1, out);
+      const line = out.split('\n').find((l) => l.includes('start-up failed'));
+      assert.ok(line, out);
+      assert.match(line, said);
+      assert.doesNotMatch(out, /\n\s+at |Invalid `/, 'no stack trace or Prisma call site');
+    }
+  }
+});

@@ -40,3 +40,20 @@ export function isUnavailable(err: unknown): boolean {
   }
   return false;
 }
+
+// Prisma's codes for a database that refuses us: authentication failed, does not exist, access denied.
+const REFUSED_PRISMA = new Set(['P1000', 'P1003', 'P1010']);
+// The same from PostgreSQL itself: invalid_catalog_name and the class 28 (authorization).
+const REFUSED_SQLSTATE = /^(3D000|28\d{3})$/;
+
+/**
+ * At start-up: why the database (or Redis) could not be used, in one line, when the cause is
+ * outside the code (unreachable, no such database, credentials refused); otherwise null.
+ */
+export function connectionProblem(err: unknown): string | null {
+  const e = err as { code?: unknown; message?: unknown; meta?: { driverAdapterError?: { cause?: { originalMessage?: string } } } } | null;
+  const refused = !!e && typeof e.code === 'string' && (REFUSED_PRISMA.has(e.code) || REFUSED_SQLSTATE.test(e.code));
+  if (!refused && !isUnavailable(err)) return null;
+  const message = typeof e?.message === 'string' ? e.message.trim().split('\n').at(-1)!.trim() : String(err);
+  return e?.meta?.driverAdapterError?.cause?.originalMessage ?? message;
+}
