@@ -225,6 +225,8 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
   const rest = createRestHandler(yoga, REST_APIS, log, direct?.run);
   const docs = createDocsHandler(REST_APIS);
 
+  /** Open GraphQL responses over SSE (subscriptions). */
+  const eventStreams = new Set<ServerResponse>();
   const server = createServer((req, res) => {
     secure(res);
     route(req, res).catch((err) => {
@@ -247,6 +249,11 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
           res.setHeader('vary', 'Origin');
         }
         return sendJson(res, 415, { errors: [{ message: 'Content-Type must be application/json, application/graphql+json, application/graphql, multipart/form-data or application/x-www-form-urlencoded', extensions: { code: 'BAD_USER_INPUT', field: 'content-type' } }] });
+      }
+      // A subscription over SSE lives until its client leaves: cut at shutdown, as WebSocket ones are.
+      if ((req.headers.accept ?? '').includes('text/event-stream')) {
+        eventStreams.add(res);
+        res.once('close', () => eventStreams.delete(res));
       }
       if (direct && (await direct.http(req, res))) return;
       return void (await yoga(req, res));
@@ -406,6 +413,9 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
       wss.close();
       for (const c of aiStream.clients) c.terminate();
       aiStream.close();
+      // Their clients reconnect, to another instance: ended as a dropped connection would be, not
+      // with a `complete` that would tell them the subscription is over.
+      for (const r of eventStreams) r.destroy();
       if (!server.listening) return;
       // Stop accepting, let open requests finish, and cut what is left after the grace period.
       await new Promise<void>((resolve) => {

@@ -125,3 +125,38 @@ test('a database that cannot be used at start is said in one line, not with a st
     }
   }
 });
+
+test('SIGTERM with a subscription open over SSE: the stream is cut and the server stops, without waiting out SHUTDOWN_GRACE', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'genhub-sse-stop-'));
+  const grace = 60;
+  const server = await startServerProcess({ DATA_DIR: folder, SHUTDOWN_GRACE: String(grace) });
+  try {
+    const reg = await gql(server.url, 'mutation { register(input: { username: "sse_stop", email: "sse_stop@example.com", password: "Passw0rdOK1" }) { accessToken } }');
+    const token = reg.data.register.accessToken as string;
+    const res = await fetch(server.url + '/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: 'subscription { myTaskEvents { type } }' }),
+    });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+    const reader = res.body!.getReader();
+    const ended = (async () => {
+      try {
+        while (!(await reader.read()).done);
+      } catch {
+        // cut: as a dropped connection, which an SSE client reconnects after
+      }
+      return Date.now();
+    })();
+    const stopping = Date.now();
+    assert.equal(await server.stop(), 0);
+    const stoppedMs = Date.now() - stopping;
+    // Before, the process waited the whole grace period for the stream (60 s here).
+    assert.ok(stoppedMs < (grace * 1000) / 3, `stopped after ${stoppedMs} ms`);
+    assert.ok((await ended) - stopping < (grace * 1000) / 3);
+  } finally {
+    await server.stop();
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
