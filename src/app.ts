@@ -19,11 +19,14 @@ import { createLeases } from './realtime/leases.js';
 import { createKeyUsage } from './modules/apikeys/key-usage.js';
 import { createHttpServer, type HttpServer } from './server.js';
 import { createLocalStorage } from './storage/index.js';
+import { createMetrics, type Metrics } from './lib/metrics.js';
 
 export interface App {
   deps: Deps;
   db: Database;
   http: HttpServer;
+  /** Where Prometheus scrapes this process (METRICS_PORT set). */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -47,7 +50,9 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   let webhookQueue: Queue | undefined;
   let webhooks: { close(): Promise<void> } | undefined;
   let worker: TaskWorker | undefined;
+  let metrics: Metrics | undefined;
   try {
+    if (config.METRICS_PORT !== undefined) metrics = createMetrics({ role: opts.role ?? 'all' });
     bus = createBus(config.REDIS_URL, config.REDIS_PREFIX, undefined, log);
     // Rate limits fail fast (to their insurance: memory for minute windows, the database for
     // quotas) rather than queue while Redis is away, or wait on one that stopped answering.
@@ -100,6 +105,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       leases: createLeases({ redis, prefix: config.REDIS_PREFIX, log }),
       keyUsage: createKeyUsage(db.prisma, log),
       log,
+      metrics,
     };
     await ensureAdmin(deps);
     const role = opts.role ?? 'all';
@@ -109,6 +115,24 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       webhooks = startWebhookWorker(deps);
     }
     const http = createHttpServer(deps, { ping: db.ping });
+    let metricsUrl: string | undefined;
+    if (metrics) {
+      const q = deps.queue;
+      metrics.gauge('genhub_queue_waiting_jobs', 'Task jobs waiting in the queue (BullMQ: shared by every process)', () => q.waiting());
+      metrics.gauge(
+        'genhub_tasks_active',
+        'Tasks queued and running in the database, by status (shared by every process)',
+        async () => {
+          const rows = await db.prisma.$queryRaw<{ status: string; n: number }[]>`
+            SELECT s.status, (SELECT count(*)::int FROM tasks t WHERE t.status = s.status::"TaskStatus") AS n
+            FROM (VALUES ('queued'), ('running')) AS s(status)`;
+          return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+        },
+        'status',
+      );
+      metricsUrl = await metrics.listen(config.METRICS_PORT!, config.METRICS_HOST ?? config.HOST);
+      log.info({ url: metricsUrl }, 'metrics listening');
+    }
     const purge = setInterval(() => {
       purgeExpired(deps).catch((err) => log.warn({ err }, 'purging idempotency keys failed'));
     }, 3600_000).unref();
@@ -118,8 +142,10 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       deps,
       db,
       http,
+      metricsUrl,
       close: async () => {
         clearInterval(purge);
+        await metrics?.close();
         deps.limits.close();
         await http.close();
         await deps.keyUsage.close();
@@ -133,6 +159,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       },
     };
   } catch (err) {
+    await metrics?.close();
     await worker?.close();
     await webhooks?.close();
     await queue?.close();

@@ -14,6 +14,13 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().default('0.0.0.0'),
+  /**
+   * Prometheus metrics at /metrics on a port of their own (API and worker processes alike); off
+   * when unset. Keep the port private: it has no authentication.
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** The address the metrics port listens on; HOST when unset. */
+  METRICS_HOST: z.string().optional(),
   /** Where the embedded database, the generated JWT secret and local files live. */
   DATA_DIR: z.string().default('./.data'),
   /** PostgreSQL; unset means the embedded database (PGlite) in DATA_DIR. */

@@ -1,4 +1,5 @@
 // What every operation can reach: the services' dependencies and the viewer.
+import type { Metrics } from './lib/metrics.js';
 import type { Config } from './config.js';
 import type { PrismaClient, Sql } from './db.js';
 import type { User } from './generated/prisma/client.js';
@@ -33,6 +34,8 @@ export interface Deps {
   webhookQueue: Queue;
   registry: ProviderRegistry;
   log: Logger;
+  /** Prometheus metrics; absent (and nothing counted) unless METRICS_PORT is set. */
+  metrics?: Metrics;
 }
 
 export type Viewer =

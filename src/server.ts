@@ -14,6 +14,7 @@ import type { Context, Deps, RequestMeta } from './context.js';
 import { API_KEY_PREFIX, credentialFrom, resolveViewer } from './modules/auth/viewer.js';
 import { AppError, unauthenticated } from './errors.js';
 import { isUnavailable } from './lib/prisma-errors.js';
+import type { Metrics, RouteGroup } from './lib/metrics.js';
 import { createRestHandler, MAX_BODY } from './rest/core.js';
 import { INTERNAL_HEADER, INTERNAL_SECRET } from './rest/internal.js';
 import { REST_APIS } from './rest/index.js';
@@ -227,14 +228,33 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
 
   /** Open GraphQL responses over SSE (subscriptions). */
   const eventStreams = new Set<ServerResponse>();
+  const { metrics } = deps;
   const server = createServer((req, res) => {
     secure(res);
+    if (metrics) measure(metrics, req, res);
     route(req, res).catch((err) => {
       log.error({ err, url: req.url }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.end();
     });
   });
+
+  /** Counts a request when its answer ends; subscriptions over SSE are counted by a gauge instead. */
+  function measure(m: Metrics, req: IncomingMessage, res: ServerResponse) {
+    const t0 = performance.now();
+    res.once('close', () => {
+      if (eventStreams.has(res) || res.getHeader('content-type')?.toString().startsWith('text/event-stream')) return;
+      const path = req.url ?? '/';
+      const group: RouteGroup = path.startsWith('/graphql')
+        ? 'graphql'
+        : path.startsWith('/assets/') || path.startsWith('/avatars/')
+          ? 'files'
+          : path.startsWith('/healthz') || path.startsWith('/readyz')
+            ? 'health'
+            : 'rest';
+      m.request(group, req.method ?? 'GET', res.statusCode, (performance.now() - t0) / 1000);
+    });
+  }
 
   async function route(req: IncomingMessage, res: ServerResponse) {
     const path = (req.url ?? '/').split('?')[0]!;
@@ -330,6 +350,10 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
     // A graphql-ws connection keeps its request for its whole life: only what the context reads.
     target.handleUpgrade(req, socket, head, (ws) => target.emit('connection', ws, target === wss ? slimRequest(req) : req));
   });
+  if (metrics) {
+    metrics.gauge('genhub_graphql_ws_connections', 'Open graphql-ws connections to this process', () => wss.clients.size);
+    metrics.gauge('genhub_sse_subscriptions', 'Open GraphQL subscriptions over SSE on this process', () => eventStreams.size);
+  }
   // Subscription operations run on the lean path (realtime/subscribe.ts); queries and mutations
   // sent over the socket run through Yoga as over HTTP.
   const lean = new WeakSet<ExecutionArgs>();

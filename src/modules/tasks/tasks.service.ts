@@ -86,6 +86,7 @@ export async function createTask(ctx: Deps & Partial<Pick<Context, 'meta' | 'rat
   );
   // A replayed key returns the task it created then, as it is now.
   const fresh = (created as Task | null) !== null;
+  if (fresh) ctx.metrics?.taskCreated(spec.kind);
   const task = created ?? (await ctx.prisma.task.findUniqueOrThrow({ where: { id: taskId } }));
   // Queued after the commit; a crash in between leaves a queued task that the sweeper re-queues.
   if (task.status === 'queued') {

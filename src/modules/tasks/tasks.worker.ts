@@ -49,8 +49,12 @@ export function startTaskWorker(deps: Deps): TaskWorker {
     return task;
   };
 
-  /** One line per finished task: which worker ran what, how it ended, and (succeeded) how long its run took. */
-  const logEnd = (task: Task, extra: Record<string, unknown> = {}) =>
+  /**
+   * One line per finished task: which worker ran what, how it ended, and (succeeded) how long its
+   * run took; and the same in the metrics.
+   */
+  const logEnd = (task: Task, extra: Record<string, unknown> = {}) => {
+    deps.metrics?.taskFinished(kindName(task.kind), task.status, task.startedAt && task.finishedAt ? (task.finishedAt.getTime() - task.startedAt.getTime()) / 1000 : null);
     log.info(
       {
         taskId: task.id,
@@ -64,6 +68,7 @@ export function startTaskWorker(deps: Deps): TaskWorker {
       },
       `task ${task.status}`,
     );
+  };
 
   async function run(idText: string): Promise<void> {
     const id = Number(idText);
