@@ -38,10 +38,19 @@ export const benchEnv = (tag: string, databaseUrl: string, extra: Record<string,
 /**
  * Starts `src/main.ts <role>`; BENCH_NODE_ARGS adds node flags to the processes it starts (e.g.
  * --cpu-prof --cpu-prof-dir=/tmp/prof); BENCH_ENTRY=dist/main.mjs runs the compiled bundle
- * (`npm run build`) as the Docker image does.
+ * (`npm run build`) as the Docker image does; BENCH_SERVER_ENV adds settings to their
+ * environment, space-separated NAME=value (e.g. METRICS_PORT=0).
  */
 export const spawnRole = (role: 'serve' | 'worker', env: Record<string, string>) =>
-  startServerProcess(env, [role], { nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), entry: process.env.BENCH_ENTRY || undefined });
+  startServerProcess({ ...env, ...serverSettings() }, [role], { nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), entry: process.env.BENCH_ENTRY || undefined });
+
+const serverSettings = (): Record<string, string> =>
+  Object.fromEntries(
+    (process.env.BENCH_SERVER_ENV ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
 
 export function percentile(sorted: number[], p: number) {
   if (!sorted.length) return NaN;
