@@ -229,9 +229,11 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
   /** Open GraphQL responses over SSE (subscriptions). */
   const eventStreams = new Set<ServerResponse>();
   const { metrics } = deps;
+  // An access log line per request at `debug` (LOG_LEVEL=debug); nothing is measured at `info`.
+  const accessLog = log.isLevelEnabled('debug');
   const server = createServer((req, res) => {
     secure(res);
-    if (metrics) measure(metrics, req, res);
+    if (metrics || accessLog) observe(metrics, req, res);
     route(req, res).catch((err) => {
       log.error({ err, url: req.url }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
@@ -239,20 +241,27 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
     });
   });
 
-  /** Counts a request when its answer ends; subscriptions over SSE are counted by a gauge instead. */
-  function measure(m: Metrics, req: IncomingMessage, res: ServerResponse) {
+  /**
+   * When a request's answer ends: counts it in the metrics (streams over SSE are not requests
+   * there: a gauge counts the open ones) and writes its access log line, path without the query
+   * (signed URLs carry their signature there).
+   */
+  function observe(m: Metrics | undefined, req: IncomingMessage, res: ServerResponse) {
     const t0 = performance.now();
     res.once('close', () => {
-      if (eventStreams.has(res) || res.getHeader('content-type')?.toString().startsWith('text/event-stream')) return;
-      const path = req.url ?? '/';
+      const ms = performance.now() - t0;
+      const path = (req.url ?? '/').split('?')[0]!;
+      const stream = eventStreams.has(res) || !!res.getHeader('content-type')?.toString().startsWith('text/event-stream');
+      if (accessLog) log.debug({ method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10, ...(stream ? { stream } : {}), ...(res.writableFinished ? {} : { cut: true }) }, 'request');
+      if (!m || stream) return;
       const group: RouteGroup = path.startsWith('/graphql')
         ? 'graphql'
         : path.startsWith('/assets/') || path.startsWith('/avatars/')
           ? 'files'
-          : path.startsWith('/healthz') || path.startsWith('/readyz')
+          : path === '/healthz' || path === '/readyz'
             ? 'health'
             : 'rest';
-      m.request(group, req.method ?? 'GET', res.statusCode, (performance.now() - t0) / 1000);
+      m.request(group, req.method ?? 'GET', res.statusCode, ms / 1000);
     });
   }
 

@@ -193,3 +193,35 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000) {
   }
   throw new Error('timed out');
 }
+
+test('LOG_LEVEL=debug writes an access line per request, without the query string; info writes none', async () => {
+  for (const level of ['debug', 'info'] as const) {
+    const lines: string[] = [];
+    const log = pino({ level }, { write: (line: string) => void lines.push(line) });
+    const s = await startTestServer({}, { log });
+    try {
+      assert.equal((await fetch(`${s.url}/healthz`)).status, 200);
+      assert.equal((await fetch(`${s.url}/assets/12345?exp=99999999999&sig=SignatureNotToLog`)).status, 404);
+      const r = await s.gql(parse('{ me { id } }'));
+      assert.equal(r.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+      await waitFor(async () => level === 'info' || lines.filter((l) => /"msg":"request"/.test(l)).length >= 3);
+      const access = lines.filter((l) => /"msg":"request"/.test(l)).map((l) => JSON.parse(l) as { method: string; path: string; status: number; ms: number });
+      if (level === 'info') {
+        assert.deepEqual(access, []);
+        continue;
+      }
+      assert.deepEqual(
+        access.map((a) => [a.method, a.path, a.status]),
+        [
+          ['GET', '/healthz', 200],
+          ['GET', '/assets/12345', 404],
+          ['POST', '/graphql', r.status],
+        ],
+      );
+      assert.ok(access.every((a) => typeof a.ms === 'number' && a.ms >= 0));
+      assert.doesNotMatch(lines.join(''), /SignatureNotToLog/);
+    } finally {
+      await s.close();
+    }
+  }
+});
