@@ -48,7 +48,7 @@ const serverSettings = (): Record<string, string> =>
   Object.fromEntries(
     (process.env.BENCH_SERVER_ENV ?? '')
       .split(' ')
-      .filter(Boolean)
+      .filter((kv) => kv.indexOf('=') > 0)
       .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
   );
 

@@ -130,7 +130,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
         },
         'status',
       );
-      metricsUrl = await metrics.listen(config.METRICS_PORT!, config.METRICS_HOST ?? config.HOST);
+      metricsUrl = await metrics.listen(config.METRICS_PORT!, config.METRICS_HOST);
       log.info({ url: metricsUrl }, 'metrics listening');
     }
     const purge = setInterval(() => {

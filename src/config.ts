@@ -19,8 +19,8 @@ const schema = z.object({
    * when unset. Keep the port private: it has no authentication.
    */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
-  /** The address the metrics port listens on; HOST when unset. */
-  METRICS_HOST: z.string().optional(),
+  /** The address the metrics port listens on: this machine only unless set (e.g. 0.0.0.0 in a container). */
+  METRICS_HOST: z.string().default('127.0.0.1'),
   /** Where the embedded database, the generated JWT secret and local files live. */
   DATA_DIR: z.string().default('./.data'),
   /** PostgreSQL; unset means the embedded database (PGlite) in DATA_DIR. */

@@ -45,10 +45,11 @@ const startFailed = (err: unknown): never => {
     console.error(err.message);
     process.exit(2);
   }
-  // A database that cannot be reached or refuses us (a wrong DATABASE_URL, PostgreSQL not started).
+  // A database that cannot be reached or refuses us (a wrong DATABASE_URL, PostgreSQL not
+  // started, credentials refused), or a Redis that cannot be reached.
   const problem = connectionProblem(err);
   if (problem !== null) {
-    log.fatal({ err: problem }, 'start-up failed: the database cannot be used');
+    log.fatal({ err: problem }, 'start-up failed: the database or Redis cannot be used');
     process.exit(1);
   }
   throw err;

@@ -228,6 +228,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
 
   /** Open GraphQL responses over SSE (subscriptions). */
   const eventStreams = new Set<ServerResponse>();
+  const streaming = (res: ServerResponse) => res.headersSent && String(res.getHeader('content-type') ?? '').startsWith('text/event-stream');
   const { metrics } = deps;
   // An access log line per request at `debug` (LOG_LEVEL=debug); nothing is measured at `info`.
   const accessLog = log.isLevelEnabled('debug');
@@ -251,7 +252,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
     res.once('close', () => {
       const ms = performance.now() - t0;
       const path = (req.url ?? '/').split('?')[0]!;
-      const stream = eventStreams.has(res) || !!res.getHeader('content-type')?.toString().startsWith('text/event-stream');
+      const stream = streaming(res);
       if (accessLog) log.debug({ method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10, ...(stream ? { stream } : {}), ...(res.writableFinished ? {} : { cut: true }) }, 'request');
       if (!m || stream) return;
       const group: RouteGroup = path.startsWith('/graphql')
@@ -361,7 +362,7 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
   });
   if (metrics) {
     metrics.gauge('genhub_graphql_ws_connections', 'Open graphql-ws connections to this process', () => wss.clients.size);
-    metrics.gauge('genhub_sse_subscriptions', 'Open GraphQL subscriptions over SSE on this process', () => eventStreams.size);
+    metrics.gauge('genhub_sse_subscriptions', 'Open GraphQL subscriptions over SSE on this process', () => [...eventStreams].filter(streaming).length);
   }
   // Subscription operations run on the lean path (realtime/subscribe.ts); queries and mutations
   // sent over the socket run through Yoga as over HTTP.
@@ -448,7 +449,9 @@ export function createHttpServer(deps: Deps, probes: { ping(): Promise<void> }):
       aiStream.close();
       // Their clients reconnect, to another instance: ended as a dropped connection would be, not
       // with a `complete` that would tell them the subscription is over.
-      for (const r of eventStreams) r.destroy();
+      // (A query or mutation whose client merely accepts SSE is answered as usual: only
+      // streams that started are cut.)
+      for (const r of eventStreams) if (streaming(r)) r.destroy();
       if (!server.listening) return;
       // Stop accepting, let open requests finish, and cut what is left after the grace period.
       await new Promise<void>((resolve) => {

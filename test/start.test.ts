@@ -110,7 +110,13 @@ test('a database that cannot be used at start is said in one line, not with a st
     // Said by Prisma when the migrations are not run at start, by the pg driver when they are.
     ['postgresql://postgres@127.0.0.1:1/genhub', /Can't reach database server at 127\.0\.0\.1:1|ECONNREFUSED 127\.0\.0\.1:1/],
     // On a PostgreSQL server that is there: a database that is not, with migrations at start and without.
-    ...(admin ? ([[Object.assign(new URL(admin), { pathname: '/genhub_no_such_database' }).toString(), /database \\"genhub_no_such_database\\" does not exist/]] as [string, RegExp][]) : []),
+    ...(admin
+      ? ([
+          [Object.assign(new URL(admin), { pathname: '/genhub_no_such_database' }).toString(), /database \\"genhub_no_such_database\\" does not exist/],
+          // Credentials refused: a role the server does not have.
+          [Object.assign(new URL(admin), { username: 'genhub_no_such_role' }).toString(), /role \\"genhub_no_such_role\\" does not exist|password authentication failed/],
+        ] as [string, RegExp][])
+      : []),
   ];
   for (const [url, said] of cases) {
     for (const migrate of ['false', 'true']) {

@@ -5,7 +5,7 @@
 import { Queue as BullQueue, Worker as BullWorker, DelayedError, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import { within } from '../lib/promise.js';
+import { TimedOut, within } from '../lib/promise.js';
 
 export type Handler = (id: string) => Promise<void>;
 
@@ -63,6 +63,12 @@ function bullQueue(name: string, o: QueueOptions): Queue {
   const addWaitMs = o.addWaitMs ?? 3000;
   const connection = new Redis(o.redisUrl!, { maxRetriesPerRequest: null });
   connection.on('error', (err) => o.log.warn({ err: err.message, queue: name }, 'queue redis error'));
+  // Since when the connection has been down. A brief drop (a Redis restart) is ridden out: adds
+  // wait in ioredis's offline queue and go out on reconnection. Once it has been down longer than
+  // an add may wait, adds are refused at once instead of piling up there for the whole outage.
+  let downSince: number | null = null;
+  connection.on('ready', () => (downSince = null));
+  connection.on('close', () => (downSince ??= Date.now()));
   const prefix = `${o.prefix}bull`;
   const queue = new BullQueue(name, {
     connection,
@@ -99,6 +105,7 @@ function bullQueue(name: string, o: QueueOptions): Queue {
     kind: 'bullmq',
     name,
     async add(id, opts = {}) {
+      if (downSince !== null && Date.now() - downSince > addWaitMs) throw new TimedOut(`Redis has been unreachable for ${Date.now() - downSince} ms: the ${name} job ${id} was not sent`);
       const added: Promise<unknown> =
         opts.delayMs && opts.delayMs > 0
           ? queue.add(name, { id }, { jobId: jobIdOf(name, id), delay: opts.delayMs })

@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { within } from './promise.js';
 
 /** The route groups requests are counted by (a label of few values, never a raw path). */
 export type RouteGroup = 'graphql' | 'rest' | 'files' | 'health' | 'other';
@@ -26,10 +27,27 @@ export interface Metrics {
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
+/**
+ * Node's own metrics, once per process: prom-client starts a GC observer and an event-loop delay
+ * monitor for them that nothing stops, so a second app in the process (tests) shares these.
+ */
+let processRegistry: Registry | undefined;
+function processMetrics(labels: Record<string, string>): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    processRegistry.setDefaultLabels(labels);
+    collectDefaultMetrics({ register: processRegistry, prefix: 'genhub_' });
+  }
+  return processRegistry;
+}
+
+/** How long a gauge read at scrape time may take (its database or Redis may not answer). */
+const READ_MS = 1000;
+
 export function createMetrics(labels: { role: string }): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels(labels);
-  collectDefaultMetrics({ register: registry, prefix: 'genhub_' });
+  const own = processMetrics(labels);
   const requests = new Counter({ name: 'genhub_http_requests_total', help: 'HTTP requests answered, by route group, method and status', labelNames: ['route', 'method', 'status'], registers: [registry] });
   const durations = new Histogram({
     name: 'genhub_http_request_duration_seconds',
@@ -67,9 +85,9 @@ export function createMetrics(labels: { role: string }): Metrics {
         labelNames: label ? [label] : [],
         registers: [registry],
         async collect() {
-          // A gauge that cannot be read now (its database or Redis away) is left out of this
-          // scrape rather than failing it.
-          const v = await Promise.resolve(read()).catch(() => null);
+          // A gauge that cannot be read now (its database or Redis away or not answering) is left
+          // out of this scrape rather than failing or holding it.
+          const v = await within(Promise.resolve(read()), READ_MS, `${name}: no answer`).catch(() => null);
           this.reset();
           if (typeof v === 'number') this.set(v);
           else if (v && label) for (const [k, n] of Object.entries(v)) this.set({ [label]: k }, n);
@@ -83,8 +101,10 @@ export function createMetrics(labels: { role: string }): Metrics {
             res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
             return;
           }
-          registry.metrics().then(
-            (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(req.method === 'HEAD' ? undefined : text),
+          // The two texts one after the other, each with its registry's labels (a merged registry
+          // would drop them).
+          Promise.all([own.metrics(), registry.metrics()]).then(
+            ([a, b]) => res.writeHead(200, { 'content-type': registry.contentType }).end(req.method === 'HEAD' ? undefined : a + b),
             (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${err.message}\n`),
           );
         });

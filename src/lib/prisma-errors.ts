@@ -52,7 +52,12 @@ const REFUSED_SQLSTATE = /^(3D000|28\d{3})$/;
  */
 export function connectionProblem(err: unknown): string | null {
   const e = err as { code?: unknown; message?: unknown; meta?: { driverAdapterError?: { cause?: { originalMessage?: string } } } } | null;
-  const refused = !!e && typeof e.code === 'string' && (REFUSED_PRISMA.has(e.code) || REFUSED_SQLSTATE.test(e.code));
+  let refused = false;
+  const seen = new Set<unknown>();
+  for (let c: any = err; c && typeof c === 'object' && !seen.has(c) && !refused; c = c.originalError ?? c.cause) {
+    seen.add(c);
+    refused = typeof c.code === 'string' && (REFUSED_PRISMA.has(c.code) || REFUSED_SQLSTATE.test(c.code));
+  }
   if (!refused && !isUnavailable(err)) return null;
   const message = typeof e?.message === 'string' ? e.message.trim().split('\n').at(-1)!.trim() : String(err);
   return e?.meta?.driverAdapterError?.cause?.originalMessage ?? message;

@@ -34,6 +34,9 @@ export function createLeases(opts: { redis?: Redis; prefix?: string; log?: { war
           shared = true;
         } catch (err) {
           log?.warn({ err: (err as Error).message, key }, 'lease not shared: redis unavailable');
+          // A Redis that stopped answering may still apply the SET once it does: taken back then,
+          // so that no instance sees a lease nobody holds until it expires.
+          redis.eval(DROP, 1, name, token).catch(() => {});
         }
       }
       const timer = shared

@@ -74,6 +74,28 @@ test('requests, tasks and gauges are counted and served at /metrics', async () =
   }
 
   assert.equal((await fetch(t.app.metricsUrl!.replace('/metrics', '/other'))).status, 404);
+
+  // A subscription over SSE is an open stream, not a request; a query that merely accepts SSE is a request.
+  const gone = new AbortController();
+  const sse = await fetch(`${t.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${u!.token}` },
+    body: JSON.stringify({ query: 'subscription { myTaskEvents { type } }' }),
+    signal: gone.signal,
+  });
+  assert.match(sse.headers.get('content-type') ?? '', /text\/event-stream/);
+  try {
+    const s = await until('the SSE subscription counted', async () => {
+      const text = await scrape();
+      return value(text, 'genhub_sse_subscriptions') === 1 ? text : null;
+    });
+    const countNow = value(s, 'genhub_http_requests_total', { route: 'graphql', method: 'POST', status: '200' });
+    gone.abort();
+    await until('the SSE subscription gone', async () => value(await scrape(), 'genhub_sse_subscriptions') === 0);
+    assert.equal(value(await scrape(), 'genhub_http_requests_total', { route: 'graphql', method: 'POST', status: '200' }), countNow);
+  } finally {
+    gone.abort();
+  }
 });
 
 test('without METRICS_PORT nothing is measured or served', async () => {

@@ -125,12 +125,15 @@ describe('Redis unreachable', { skip: !haveRedis && 'needs redis-server' }, () =
       made.push(r.body.data!.generateText.databaseId);
     }
     // Counted in the database meanwhile, shared by every instance: a month-long window kept in
-    // memory would lose its count at once.
+    // memory lost its count at once while more than 24.8 days of the month were left.
     const refused = await generate(u.token, 'one too many');
     assert.equal(refused.status, 429, JSON.stringify(refused.body));
     assert.equal(refused.body.errors?.[0]?.extensions?.code, 'RATE_LIMITED');
     assert.equal(refused.body.errors?.[0]?.extensions?.quota, 'monthly');
     assert.equal(await t.app.deps.prisma.task.count({ where: { userId: u.id } }), MONTHLY);
+    // Counted in the database, whatever the day of the month (the refused one given back).
+    const counted = await t.app.deps.prisma.rateLimit.findMany({ where: { key: { startsWith: `ai:monthly:user:${u.id}:` } } });
+    assert.deepEqual(counted.map((r) => r.points), [MONTHLY]);
 
     // Back, empty: the jobs given while it was gone reach it (or the sweeper queues them again).
     redis = await startRedis(port);

@@ -287,15 +287,21 @@ export function startTaskWorker(deps: Deps): TaskWorker {
 
   // Tasks queued in the database but missing from the queue (a crash between commit and enqueue,
   // a Redis restart) are queued again; the queue ignores ids it already holds.
+  // One sweep at a time: with the queue unreachable one can outlast the interval.
+  let sweeping = false;
   const sweep = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
     void (async () => {
+      // Queued past the deadline: canceled without waiting for a worker (first: it needs no queue).
+      const late = await prisma.task.findMany({ where: { status: 'queued', deadlineAt: { lt: new Date() } }, select: { id: true }, take: 500 });
+      for (const t of late) await failTask(t.id, 'DEADLINE_EXCEEDED', 'The task passed its deadline before it could start', 'canceled');
       const stale = await prisma.task.findMany({
         where: { status: 'queued', updatedAt: { lt: new Date(Date.now() - config.TASK_SWEEP_MS) } },
         select: { id: true },
         orderBy: { id: 'asc' },
         take: 500,
       });
-      for (const t of stale) await deps.queue.add(String(t.id));
       // Running tasks silent for long: if their job is gone (Redis lost it), run them again; the
       // queue ignores ids it still holds.
       const silent = await prisma.task.findMany({
@@ -303,11 +309,13 @@ export function startTaskWorker(deps: Deps): TaskWorker {
         select: { id: true },
         take: 500,
       });
-      for (const t of silent) await deps.queue.add(String(t.id));
-      // Queued past the deadline: canceled without waiting for a worker.
-      const late = await prisma.task.findMany({ where: { status: 'queued', deadlineAt: { lt: new Date() } }, select: { id: true }, take: 500 });
-      for (const t of late) await failTask(t.id, 'DEADLINE_EXCEEDED', 'The task passed its deadline before it could start', 'canceled');
-    })().catch((err) => log.warn({ err }, 'task sweep failed'));
+      // Added together (one pipeline); one that fails is tried again at the next sweep.
+      const added = await Promise.allSettled([...stale, ...silent].map((t) => deps.queue.add(String(t.id))));
+      const failed = added.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed.length) log.warn({ err: (failed[0]!.reason as Error)?.message, failed: failed.length, of: added.length }, 'task sweep could not queue tasks; trying again at the next sweep');
+    })()
+      .catch((err) => log.warn({ err }, 'task sweep failed'))
+      .finally(() => (sweeping = false));
   }, config.TASK_SWEEP_MS);
   sweep.unref();
 

@@ -127,7 +127,9 @@ export async function dispatch(deps: WebhookDeps, userId: number, event: { id: s
     FROM unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.webhookId)}::text[]) AS v(id, webhook_id)
     JOIN webhooks w ON w.id = v.webhook_id
     RETURNING id`;
-  for (const r of made) await deps.webhookQueue.add(r.id).catch((err) => deps.log.warn({ err, delivery: r.id }, 'queueing a webhook delivery failed; the sweeper will retry'));
+  // Not waited for: the deliveries are committed, and the sweeper queues again one the queue did
+  // not take (Redis unreachable), so a request that triggers an event is not held by the queue.
+  for (const r of made) void deps.webhookQueue.add(r.id).catch((err) => deps.log.warn({ err: (err as Error).message, delivery: r.id }, 'queueing a webhook delivery failed; the sweeper will retry'));
 }
 
 interface Answer {
@@ -265,5 +267,7 @@ export async function sweepDeliveries(deps: WebhookDeps) {
     select: { id: true, nextAttemptAt: true },
     take: 500,
   });
-  for (const d of late) await deps.webhookQueue.add(d.id);
+  const added = await Promise.allSettled(late.map((d) => deps.webhookQueue.add(d.id)));
+  const failed = added.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed.length) deps.log.warn({ err: (failed[0]!.reason as Error)?.message, failed: failed.length, of: added.length }, 'webhook sweep could not queue deliveries; trying again at the next sweep');
 }
