@@ -45,9 +45,10 @@ export interface QueueOptions {
   backoffMs: number;
   log: Logger;
   /**
-   * How long `add` waits for Redis before it gives up (BullMQ only). The add itself goes on and
-   * is sent when Redis is back; callers have committed their job to the database first and a
-   * sweeper queues it again, so a request does not hang on an unreachable Redis.
+   * How long `add` waits for Redis before it gives up (BullMQ only); the add itself goes on and
+   * is sent when Redis is back. Once Redis has been down longer than this, adds are refused at
+   * once. Callers commit their job to the database first and a sweeper queues it again, so a
+   * request does not hang on an unreachable Redis.
    */
   addWaitMs?: number;
 }

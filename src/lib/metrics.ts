@@ -9,7 +9,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { within } from './promise.js';
 
 /** The route groups requests are counted by (a label of few values, never a raw path). */
-export type RouteGroup = 'graphql' | 'rest' | 'files' | 'health' | 'other';
+export type RouteGroup = 'graphql' | 'rest' | 'files' | 'health';
 
 export interface Metrics {
   readonly registry: Registry;
