@@ -20,6 +20,7 @@ import { createKeyUsage } from './modules/apikeys/key-usage.js';
 import { createHttpServer, type HttpServer } from './server.js';
 import { createLocalStorage } from './storage/index.js';
 import { createMetrics, type Metrics } from './lib/metrics.js';
+import { logConnectionErrors } from './lib/connection-log.js';
 
 export interface App {
   deps: Deps;
@@ -59,8 +60,8 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     // Autopipelining: the rate-limit calls of the requests that arrive in one turn of the event
     // loop go out in one write, which halved Redis's CPU per request and cut the API process's
     // (bench/api-overhead.ts, BENCHMARKS.md P1).
-    redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1000, enableAutoPipelining: true }) : undefined;
-    redis?.on('error', (err) => log.warn({ err: err.message }, 'redis (rate limits) error'));
+    redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500, enableAutoPipelining: true }) : undefined;
+    if (redis) logConnectionErrors(redis, log, {}, 'redis (rate limits)');
     const deps: Deps = {
       config,
       prisma: db.prisma,
@@ -130,6 +131,10 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
         },
         'status',
       );
+      if (redis) {
+        const r = redis;
+        metrics.gauge('genhub_redis_connected', 'Whether this process has its Redis connection ready (1) or not (0)', () => (r.status === 'ready' ? 1 : 0));
+      }
       metricsUrl = await metrics.listen(config.METRICS_PORT!, config.METRICS_HOST);
       log.info({ url: metricsUrl }, 'metrics listening');
     }

@@ -6,6 +6,7 @@ import { Queue as BullQueue, Worker as BullWorker, DelayedError, type Job } from
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import { TimedOut, within } from '../lib/promise.js';
+import { logConnectionErrors } from '../lib/connection-log.js';
 
 export type Handler = (id: string) => Promise<void>;
 
@@ -63,12 +64,15 @@ export function createQueue(name: string, o: QueueOptions): Queue {
 function bullQueue(name: string, o: QueueOptions): Queue {
   const addWaitMs = o.addWaitMs ?? 3000;
   const connection = new Redis(o.redisUrl!, { maxRetriesPerRequest: null });
-  connection.on('error', (err) => o.log.warn({ err: err.message, queue: name }, 'queue redis error'));
+  logConnectionErrors(connection, o.log, { queue: name }, 'queue redis');
   // Since when the connection has been down. A brief drop (a Redis restart) is ridden out: adds
   // wait in ioredis's offline queue and go out on reconnection. Once it has been down longer than
   // an add may wait, adds are refused at once instead of piling up there for the whole outage.
+  // A Redis that stopped answering on an open connection (a hung server, a network partition)
+  // gives no event: an add that timed out marks it, and the next answer clears it.
   let downSince: number | null = null;
-  connection.on('ready', () => (downSince = null));
+  let stalled = false;
+  connection.on('ready', () => ((downSince = null), (stalled = false)));
   connection.on('close', () => (downSince ??= Date.now()));
   const prefix = `${o.prefix}bull`;
   const queue = new BullQueue(name, {
@@ -107,6 +111,7 @@ function bullQueue(name: string, o: QueueOptions): Queue {
     name,
     async add(id, opts = {}) {
       if (downSince !== null && Date.now() - downSince > addWaitMs) throw new TimedOut(`Redis has been unreachable for ${Date.now() - downSince} ms: the ${name} job ${id} was not sent`);
+      if (stalled) throw new TimedOut(`Redis has not answered an add for over ${addWaitMs} ms: the ${name} job ${id} was not sent`);
       const added: Promise<unknown> =
         opts.delayMs && opts.delayMs > 0
           ? queue.add(name, { id }, { jobId: jobIdOf(name, id), delay: opts.delayMs })
@@ -117,7 +122,11 @@ function bullQueue(name: string, o: QueueOptions): Queue {
               }
               batch.push({ id, done: (err) => (err ? reject(err) : resolve()) });
             });
-      await within(added, addWaitMs, `Redis did not take the ${name} job ${id} within ${addWaitMs} ms`);
+      added.then(() => (stalled = false), () => {});
+      await within(added, addWaitMs, `Redis did not take the ${name} job ${id} within ${addWaitMs} ms`).catch((err: unknown) => {
+        if (err instanceof TimedOut) stalled = true;
+        throw err;
+      });
     },
     async remove(id) {
       const job = await queue.getJob(jobIdOf(name, id));
@@ -149,7 +158,7 @@ function bullQueue(name: string, o: QueueOptions): Queue {
           autorun: true,
         },
       );
-      worker.on('error', (err) => o.log.warn({ err: err.message, queue: name }, 'queue worker error'));
+      logConnectionErrors(worker, o.log, { queue: name }, 'queue worker', { backOn: workerConnection });
       worker.on('failed', (job, err) => o.log.warn({ err: err.message, queue: name, id: job?.data.id }, 'job failed; retrying with backoff'));
       worker.on('stalled', (jobId) => o.log.warn({ queue: name, jobId }, 'job stalled (its worker stopped); back to the queue'));
     },

@@ -85,11 +85,13 @@ export function createMetrics(labels: { role: string }): Metrics {
         labelNames: label ? [label] : [],
         registers: [registry],
         async collect() {
-          // A gauge that cannot be read now (its database or Redis away or not answering) is left
-          // out of this scrape rather than failing or holding it.
+          // A gauge that cannot be read now (its database or Redis away or not answering) has no
+          // value in this scrape rather than failing or holding it.
           const v = await within(Promise.resolve(read()), READ_MS, `${name}: no answer`).catch(() => null);
           this.reset();
+          // (Without labels reset() leaves 0, which would read as a value: NaN says unknown.)
           if (typeof v === 'number') this.set(v);
+          else if (v === null && !label) this.set(NaN);
           else if (v && label) for (const [k, n] of Object.entries(v)) this.set({ [label]: k }, n);
         },
       });

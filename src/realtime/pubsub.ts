@@ -13,6 +13,7 @@
 // of every task whether anyone listens or not, so this halves what they send for each change
 // (P3); an API instance following one task of a user receives that user's other task events too,
 // and drops them by a map lookup.
+import { logConnectionErrors } from '../lib/connection-log.js';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { UserEvent } from '../modules/events/events.service.js';
 import type { TaskEvent, TaskSnapshot, TokenEvent } from '../modules/tasks/tasks.events.js';
@@ -320,7 +321,7 @@ export function createBus(
   redisUrl?: string,
   prefix = 'genhub:',
   connect: Connect = (url, options) => new Redis(url, options),
-  log?: { warn(o: object, m: string): void },
+  log?: { warn(o: object, m: string): void; info(o: object, m: string): void },
 ): RealtimeBus {
   if (!redisUrl) return { pubsub: createMemoryPubSub(), close: async () => {} };
   // Auto-pipelining batches the many small PUBLISH commands of progress and token events.
@@ -329,8 +330,8 @@ export function createBus(
   const subscribeClient = connect(redisUrl, { lazyConnect: false });
   // Connection errors (Redis restarting, say) go to the log; ioredis reconnects by itself. Without a
   // listener ioredis prints each one to the console.
-  for (const [client, role] of [[publishClient, 'publish'], [subscribeClient, 'subscribe']] as const) {
-    client.on('error', (err: Error) => log?.warn({ err: err.message, role }, 'redis (pub/sub) error'));
+  for (const [client, use] of [[publishClient, 'publish'], [subscribeClient, 'subscribe']] as const) {
+    logConnectionErrors(client, log, { client: use }, 'redis (pub/sub)');
   }
   const bus: ReturnType<typeof createPubSub> = createPubSub({
     send: (channel, payload) => void publishClient.publish(prefix + channel, JSON.stringify(payload)).catch(() => {}),

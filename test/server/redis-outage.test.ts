@@ -55,6 +55,7 @@ describe('Redis unreachable', { skip: !haveRedis && 'needs redis-server' }, () =
     t = await startTestServer({
       REDIS_URL: `redis://127.0.0.1:${port}`,
       TASK_SWEEP_MS: '1000',
+      METRICS_PORT: '0',
       TIER_LIMITS: JSON.stringify({ pro: { perMinute: null, daily: null, weekly: null, monthly: MONTHLY } }),
     });
   });
@@ -95,20 +96,35 @@ describe('Redis unreachable', { skip: !haveRedis && 'needs redis-server' }, () =
     assert.equal(Number(account.reserved), 0);
   }
 
-  test('a Redis that stops answering: the request is answered, the task runs once it answers again', async () => {
+  /** The value of an unlabelled gauge in a scrape of the test server's metrics. */
+  async function gauge(name: string): Promise<number> {
+    const text = await (await fetch(t.app.metricsUrl!, { signal: AbortSignal.timeout(10_000) })).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name}{`));
+    assert.ok(line, `${name} in the scrape`);
+    return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+
+  test('a Redis that stops answering: requests are answered, the tasks run once it answers again', async () => {
     const credits = 100;
     const u = await proUser(credits);
     redis.kill('SIGSTOP');
-    let r: Awaited<ReturnType<typeof generate>>;
+    const made: Awaited<ReturnType<typeof generate>>[] = [];
     try {
-      r = await generate(u.token, 'while Redis is stopped');
+      made.push(await generate(u.token, 'while Redis is stopped'));
+      // The first add waited for Redis; the next is not sent until Redis answers again.
+      made.push(await generate(u.token, 'while Redis is still stopped'));
+      // A scrape is answered too; the queue's depth is unknown, not 0.
+      assert.ok(Number.isNaN(await gauge('genhub_queue_waiting_jobs')));
     } finally {
       redis.kill('SIGCONT');
     }
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    assert.equal(r.body.data?.generateText.status, 'queued');
-    assert.ok(r.ms < 10_000, `answered after ${r.ms} ms`);
-    await chargedOnce(u.id, credits, [r.body.data!.generateText.databaseId]);
+    for (const r of made) {
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.data?.generateText.status, 'queued');
+      assert.ok(r.ms < 10_000, `answered after ${r.ms} ms`);
+    }
+    assert.ok(made[1]!.ms < made[0]!.ms - 1500, `the second request did not wait for the queue: ${made[0]!.ms} ms, then ${made[1]!.ms} ms`);
+    await chargedOnce(u.id, credits, made.map((r) => r.body.data!.generateText.databaseId));
   });
 
   test('a Redis that is gone: tasks are made and queued later, and the monthly quota still holds', async () => {
@@ -116,6 +132,7 @@ describe('Redis unreachable', { skip: !haveRedis && 'needs redis-server' }, () =
     const u = await proUser(credits);
     redis.kill('SIGKILL');
     await once(redis, 'exit');
+    await until('the Redis connection seen down', async () => (await gauge('genhub_redis_connected')) === 0);
     const made: number[] = [];
     for (let i = 0; i < MONTHLY; i++) {
       const r = await generate(u.token, `while Redis is gone ${i}`);
@@ -138,5 +155,6 @@ describe('Redis unreachable', { skip: !haveRedis && 'needs redis-server' }, () =
     // Back, empty: the jobs given while it was gone reach it (or the sweeper queues them again).
     redis = await startRedis(port);
     await chargedOnce(u.id, credits, made);
+    await until('the Redis connection seen back', async () => (await gauge('genhub_redis_connected')) === 1);
   });
 });

@@ -95,7 +95,7 @@ export async function createTask(ctx: Deps & Partial<Pick<Context, 'meta' | 'rat
     // Announced before it is queued, so no worker's "started" can overtake "created".
     publishTask(ctx, 'created', task);
     // The task is committed: if the queue is unreachable now, the sweeper queues it later.
-    await ctx.queue.add(String(task.id)).catch((err) => ctx.log.warn({ err, taskId: task.id }, 'queueing a task failed; the sweeper will retry'));
+    await ctx.queue.add(String(task.id)).catch((err: Error) => ctx.log.warn({ err: err.message, taskId: task.id }, 'queueing a task failed; the sweeper will retry'));
   }
   return task;
 }
