@@ -23,14 +23,21 @@ const UNAVAILABLE_PRISMA = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']
 const UNAVAILABLE_MESSAGE =
   /Connection terminated|terminating connection due to administrator command|Server has closed the connection|Can't reach database server|ECONNREFUSED|ECONNRESET|Connection is closed|Client has encountered a connection error|Stream isn't writeable|Reached the max retries per request/i;
 
+/** An error and the ones it wraps (GraphQL's originalError, cause), each once. */
+function* chain(err: unknown): Generator<any> {
+  const seen = new Set<unknown>();
+  for (let e: any = err; e && typeof e === 'object' && !seen.has(e); e = e.originalError ?? e.cause) {
+    seen.add(e);
+    yield e;
+  }
+}
+
 /**
  * True when an error (or one it wraps) says the database or Redis could not be reached or dropped
  * the connection: the request may succeed if sent again, unlike a bug.
  */
 export function isUnavailable(err: unknown): boolean {
-  const seen = new Set<unknown>();
-  for (let e: any = err; e && typeof e === 'object' && !seen.has(e); e = e.originalError ?? e.cause) {
-    seen.add(e);
+  for (const e of chain(err)) {
     if (typeof e.code === 'string' && (UNAVAILABLE_PRISMA.has(e.code) || UNAVAILABLE_SQLSTATE.test(e.code))) return true;
     const driver = e.meta?.driverAdapterError?.cause;
     if (typeof driver?.code === 'string' && UNAVAILABLE_SQLSTATE.test(driver.code)) return true;
@@ -52,12 +59,7 @@ const REFUSED_SQLSTATE = /^(3D000|28\d{3})$/;
  */
 export function connectionProblem(err: unknown): string | null {
   const e = err as { code?: unknown; message?: unknown; meta?: { driverAdapterError?: { cause?: { originalMessage?: string } } } } | null;
-  let refused = false;
-  const seen = new Set<unknown>();
-  for (let c: any = err; c && typeof c === 'object' && !seen.has(c) && !refused; c = c.originalError ?? c.cause) {
-    seen.add(c);
-    refused = typeof c.code === 'string' && (REFUSED_PRISMA.has(c.code) || REFUSED_SQLSTATE.test(c.code));
-  }
+  const refused = [...chain(err)].some((c) => typeof c.code === 'string' && (REFUSED_PRISMA.has(c.code) || REFUSED_SQLSTATE.test(c.code)));
   if (!refused && !isUnavailable(err)) return null;
   const message = typeof e?.message === 'string' ? e.message.trim().split('\n').at(-1)!.trim() : String(err);
   return e?.meta?.driverAdapterError?.cause?.originalMessage ?? message;
