@@ -54,6 +54,16 @@ export interface QueueOptions {
   addWaitMs?: number;
 }
 
+/**
+ * Adds every id at once (one pipeline on BullMQ) for the sweepers: how many the queue did not
+ * take and the first one's reason, for one log line however many failed.
+ */
+export async function addAll(queue: Queue, ids: string[]): Promise<{ failed: number; reason?: string }> {
+  const added = await Promise.allSettled(ids.map((id) => queue.add(id)));
+  const failed = added.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  return { failed: failed.length, reason: (failed[0]?.reason as Error | undefined)?.message };
+}
+
 /** BullMQ refuses numeric and colon-bearing custom ids. */
 const jobIdOf = (name: string, id: string) => `${name}-${id}`;
 

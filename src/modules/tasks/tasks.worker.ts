@@ -4,7 +4,7 @@
 // worker killed mid-task and the job taken over by another — the hold is settled exactly once.
 import type { Deps } from '../../context.js';
 import type { Prisma, Task } from '../../generated/prisma/client.js';
-import { RetryLater } from '../../jobs/queue.js';
+import { addAll, RetryLater } from '../../jobs/queue.js';
 import { CanceledError, ProviderError, type ProviderResult, type TaskInput } from '../../providers/types.js';
 import { discard, signedUrl, storeOutputs } from '../assets/assets.service.js';
 import * as events from '../events/events.service.js';
@@ -54,15 +54,16 @@ export function startTaskWorker(deps: Deps): TaskWorker {
    * run took; and the same in the metrics.
    */
   const logEnd = (task: Task, extra: Record<string, unknown> = {}) => {
-    deps.metrics?.taskFinished(kindName(task.kind), task.status, task.startedAt && task.finishedAt ? (task.finishedAt.getTime() - task.startedAt.getTime()) / 1000 : null);
+    // Both times from the statement that finished it (a failure's end comes from this process's clock).
+    const ms = task.startedAt && task.finishedAt ? task.finishedAt.getTime() - task.startedAt.getTime() : null;
+    deps.metrics?.taskFinished(kindName(task.kind), task.status, ms === null ? null : ms / 1000);
     log.info(
       {
         taskId: task.id,
         kind: kindName(task.kind),
         model: task.modelId,
         attempt: task.attempts,
-        // Both times from the statement that finished it (a failure's end comes from this process's clock).
-        ...(task.status === 'succeeded' && task.startedAt && task.finishedAt ? { ms: task.finishedAt.getTime() - task.startedAt.getTime() } : {}),
+        ...(task.status === 'succeeded' && ms !== null ? { ms } : {}),
         cost: task.cost,
         ...extra,
       },
@@ -310,9 +311,9 @@ export function startTaskWorker(deps: Deps): TaskWorker {
         take: 500,
       });
       // Added together (one pipeline); one that fails is tried again at the next sweep.
-      const added = await Promise.allSettled([...stale, ...silent].map((t) => deps.queue.add(String(t.id))));
-      const failed = added.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed.length) log.warn({ err: (failed[0]!.reason as Error)?.message, failed: failed.length, of: added.length }, 'task sweep could not queue tasks; trying again at the next sweep');
+      const ids = [...stale, ...silent].map((t) => String(t.id));
+      const { failed, reason } = await addAll(deps.queue, ids);
+      if (failed) log.warn({ err: reason, failed, of: ids.length }, 'task sweep could not queue tasks; trying again at the next sweep');
     })()
       .catch((err) => log.warn({ err }, 'task sweep failed'))
       .finally(() => (sweeping = false));

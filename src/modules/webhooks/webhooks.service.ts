@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Deps } from '../../context.js';
 import { AppError, badField, parseInput } from '../../errors.js';
 import { Prisma, type Webhook, type WebhookDelivery } from '../../generated/prisma/client.js';
-import { RetryLater } from '../../jobs/queue.js';
+import { addAll, RetryLater } from '../../jobs/queue.js';
 import { BlockedAddressError, checkHost, guardedLookup } from './webhooks.guard.js';
 
 export const EVENTS = [
@@ -256,7 +256,7 @@ export async function replay(deps: WebhookDeps, userId: number, deliveryId: stri
   if (!d.webhook.active) throw new AppError('CONFLICT', 'The webhook is disabled; enable it first', { field: 'id', reason: 'webhook_inactive' });
   const row = await deps.prisma.webhookDelivery.update({ where: { id: d.id }, data: { status: 'pending', nextAttemptAt: new Date(), completedAt: null } });
   // Pending and due: if the queue is unreachable now, the sweeper queues it later.
-  await deps.webhookQueue.add(d.id).catch((err) => deps.log.warn({ err, delivery: d.id }, 'queueing a webhook delivery failed; the sweeper will retry'));
+  await deps.webhookQueue.add(d.id).catch((err: Error) => deps.log.warn({ err: err.message, delivery: d.id }, 'queueing a webhook delivery failed; the sweeper will retry'));
   return row;
 }
 
@@ -267,7 +267,6 @@ export async function sweepDeliveries(deps: WebhookDeps) {
     select: { id: true, nextAttemptAt: true },
     take: 500,
   });
-  const added = await Promise.allSettled(late.map((d) => deps.webhookQueue.add(d.id)));
-  const failed = added.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed.length) deps.log.warn({ err: (failed[0]!.reason as Error)?.message, failed: failed.length, of: added.length }, 'webhook sweep could not queue deliveries; trying again at the next sweep');
+  const { failed, reason } = await addAll(deps.webhookQueue, late.map((d) => d.id));
+  if (failed) deps.log.warn({ err: reason, failed, of: late.length }, 'webhook sweep could not queue deliveries; trying again at the next sweep');
 }
