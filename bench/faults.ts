@@ -16,7 +16,6 @@
 //            SIGTERM and later killed with SIGKILL while tasks run, and started again each time.
 //
 // Usage: node --import tsx bench/faults.ts [kills|redis|pg|restart|all=all]
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +24,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { openDatabase, type Database } from '../src/db.js';
 import { startServerProcess, type ServerProcess } from '../test/helpers/process.js';
+import { startRedisServer } from '../test/helpers/redis.js';
 import { benchEnv, freshDatabase, PG, spawnRole } from './common.js';
 
 const which = process.argv[2] ?? 'all';
@@ -227,20 +227,8 @@ async function kills() {
   });
 }
 
-async function startRedis(port: number, dir: string): Promise<ChildProcess> {
-  const p = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
-  for (let i = 0; ; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = spawn('redis-cli', ['-p', String(port), 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] });
-      let out = '';
-      c.stdout.on('data', (d) => (out += d));
-      c.on('exit', () => resolve(out.includes('PONG')));
-    });
-    if (ok) return p;
-    if (i > 100) throw new Error('redis did not start');
-    await sleep(50);
-  }
-}
+/** A Redis of the bench's own, with its append-only file in `dir` (as docker-compose.yml runs it, fsync on every write). */
+const startRedis = (port: number, dir: string) => startRedisServer(port, ['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], 5_000);
 
 async function redis() {
   const port = 6391;

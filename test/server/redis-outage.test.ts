@@ -2,17 +2,17 @@
 // count, and the tasks made meanwhile run once Redis is back, each charged once. A Redis server
 // of the test's own, which it stops (SIGSTOP: it stops answering) and kills.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { Redis } from 'ioredis';
 import { startTestServer, type TestServer } from '../helpers/harness.js';
 import { manyUsers } from '../helpers/ops.js';
+import { haveRedisServer, startRedisServer } from '../helpers/redis.js';
 import { waitForTask } from '../helpers/tasks.js';
 import { until } from '../helpers/wait.js';
 
-const haveRedis = spawnSync('redis-server', ['--version']).status === 0;
+const haveRedis = haveRedisServer();
 
 async function freePort(): Promise<number> {
   const s = createServer().listen(0, '127.0.0.1');
@@ -22,26 +22,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function startRedis(port: number): Promise<ChildProcess> {
-  const p = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => {});
-  try {
-    await until('redis-server answering', async () => {
-      try {
-        if (probe.status !== 'ready') await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } catch {
-        probe.disconnect();
-        return false;
-      }
-    }, 10_000);
-  } finally {
-    probe.disconnect();
-  }
-  return p;
-}
-
+const NO_PERSISTENCE = ['--save', '', '--appendonly', 'no'];
 const GEN = 'mutation($input: GenerateTextInput!) { generateText(input: $input) { databaseId status } }';
 const MONTHLY = 2;
 
@@ -51,7 +32,7 @@ describe('Redis unreachable', { skip: !haveRedis && 'needs redis-server' }, () =
   let t: TestServer;
   before(async () => {
     port = await freePort();
-    redis = await startRedis(port);
+    redis = await startRedisServer(port, NO_PERSISTENCE);
     t = await startTestServer({
       REDIS_URL: `redis://127.0.0.1:${port}`,
       TASK_SWEEP_MS: '1000',
@@ -153,7 +134,7 @@ describe('Redis unreachable', { skip: !haveRedis && 'needs redis-server' }, () =
     assert.deepEqual(counted.map((r) => r.points), [MONTHLY]);
 
     // Back, empty: the jobs given while it was gone reach it (or the sweeper queues them again).
-    redis = await startRedis(port);
+    redis = await startRedisServer(port, NO_PERSISTENCE);
     await chargedOnce(u.id, credits, made);
     await until('the Redis connection seen back', async () => (await gauge('genhub_redis_connected')) === 1);
   });
